@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Event loop glue on libevent: file descriptors, signals, and timers in
+ * milliseconds on the monotonic clock.
+ *
+ * Protocol code sees only struct timer and clock_ms(); unit tests link a
+ * fake implementation of the same functions and drive time themselves.
+ */
+#ifndef LIB_EVENT_H
+#define LIB_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct event_base;
+
+int	ev_init(void);
+void	ev_fini(void);
+int	ev_run(void);			/* until ev_break() */
+void	ev_break(void);
+struct event_base *ev_base(void);
+
+/* Monotonic milliseconds. */
+uint64_t clock_ms(void);
+
+struct ev_io;
+struct ev_io *ev_io_add(int fd, void (*cb)(int fd, void *arg), void *arg);
+void	ev_io_del(struct ev_io *io);
+
+struct ev_sig;
+struct ev_sig *ev_signal_add(int signo, void (*cb)(int signo, void *arg), void *arg);
+void	ev_signal_del(struct ev_sig *sig);
+
+struct timer {
+	void	(*cb)(void *arg);
+	void	*arg;
+	uint64_t deadline;		/* clock_ms() when it fires; 0: stopped */
+	void	*impl;			/* owned by the event loop */
+};
+
+void	timer_init(struct timer *t, void (*cb)(void *arg), void *arg);
+void	timer_start(struct timer *t, uint32_t ms);
+void	timer_stop(struct timer *t);
+void	timer_free(struct timer *t);	/* stop and release; init again to reuse */
+uint32_t timer_remaining(const struct timer *t);	/* ms; 0 when stopped */
+
+static inline bool
+timer_pending(const struct timer *t)
+{
+	return t->deadline != 0;
+}
+
+/* Uniformly random in [lo, hi] (ms); for the jitter the RFCs ask for. */
+uint32_t rand_ms(uint32_t lo, uint32_t hi);
+/* ms scaled by a random factor in [lo_pct, hi_pct] percent. */
+uint32_t jitter_ms(uint32_t ms, unsigned lo_pct, unsigned hi_pct);
+
+#endif

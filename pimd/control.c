@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The control socket.  Each connection carries one request line and one
+ * answer; libevent's bufferevents do the non-blocking reading and writing,
+ * so a slow client never stalls the daemon.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include "control.h"
+#include "event.h"
+#include "oper.h"
+#include "pimd.h"
+
+#define CONTROL_TIMEOUT_S	5
+
+struct cmd {
+	const char	*words;		/* the request, "json" removed */
+	char		*(*fn)(bool json, char **err);
+};
+
+static char *cmd_reload(bool, char **);
+
+static const struct cmd cmds[] = {
+	{ "show interfaces",	oper_show_interfaces },
+	{ "show config",	oper_show_config },
+	{ "show version",	oper_show_version },
+	{ "reload",		cmd_reload },
+};
+
+static struct evconnlistener *listener;
+static char *sock_path;
+
+static char *
+cmd_reload(bool json, char **err)
+{
+	if (pimd_reload(err) < 0)
+		return NULL;
+	return strdup("configuration reloaded\n");
+}
+
+/* Split off a trailing "json" word; the rest must name a command exactly. */
+static const struct cmd *
+cmd_find(char *line, bool *json)
+{
+	size_t len = strlen(line);
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	*json = len >= 5 && strcmp(line + len - 5, " json") == 0;
+	if (*json)
+		line[len - 5] = '\0';
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].words, line) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static void
+conn_written(struct bufferevent *bev, void *arg)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_free(bev);
+}
+
+static void
+conn_answer(struct bufferevent *bev, char *line)
+{
+	const struct cmd *c;
+	char *body = NULL, *err = NULL;
+	bool json;
+
+	log_debug(DBG_CONTROL, "request: %s", line);
+	if ((c = cmd_find(line, &json)) == NULL) {
+		if (asprintf(&err, "unknown command \"%s\"", line) < 0)
+			err = NULL;
+	} else
+		body = c->fn(json, &err);
+	if (body != NULL)
+		evbuffer_add_printf(bufferevent_get_output(bev), "%s\n%s",
+		    CONTROL_OK, body);
+	else
+		evbuffer_add_printf(bufferevent_get_output(bev), "%s\n%s\n",
+		    CONTROL_ERROR, err ? err : "out of memory");
+	free(body);
+	free(err);
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_setcb(bev, NULL, conn_written, NULL, NULL);
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char *line;
+
+	if ((line = evbuffer_readln(in, NULL, EVBUFFER_EOL_LF)) != NULL) {
+		conn_answer(bev, line);
+		free(line);
+	} else if (evbuffer_get_length(in) > CONTROL_MAX_REQUEST) {
+		log_warnx_rl("control: request too long; closing");
+		bufferevent_free(bev);
+	}
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len = evbuffer_get_length(in);
+
+	/* A client that shut down its side without a newline still gets an answer. */
+	if ((what & BEV_EVENT_EOF) && len > 0 && len <= CONTROL_MAX_REQUEST) {
+		char line[CONTROL_MAX_REQUEST + 1];
+
+		evbuffer_remove(in, line, len);
+		line[len] = '\0';
+		conn_answer(bev, line);
+		return;
+	}
+	bufferevent_free(bev);
+}
+
+static void
+conn_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct timeval tv = { CONTROL_TIMEOUT_S, 0 };
+	struct bufferevent *bev;
+
+	if ((bev = bufferevent_socket_new(ev_base(), fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		close(fd);
+		return;
+	}
+	bufferevent_setcb(bev, conn_read, NULL, conn_event, NULL);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	bufferevent_enable(bev, EV_READ);
+}
+
+/* A socket someone answers on belongs to a running daemon: leave it alone. */
+static bool
+socket_alive(const struct sockaddr_un *sun)
+{
+	int fd;
+	bool alive;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	alive = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return alive;
+}
+
+int
+control_init(const char *path, const char **err)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		*err = "control socket path too long";
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if (socket_alive(&sun)) {
+		*err = "control socket is in use: another pimd answers on it";
+		return -1;
+	}
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+		*err = "cannot create the control socket";
+		return -1;
+	}
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		umask(old);
+		close(fd);
+		*err = "cannot bind the control socket";
+		return -1;
+	}
+	umask(old);
+	chmod(path, 0600);
+	listener = evconnlistener_new(ev_base(), conn_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE, 16, fd);
+	if (listener == NULL) {
+		close(fd);
+		unlink(path);
+		*err = "cannot listen on the control socket";
+		return -1;
+	}
+	sock_path = strdup(path);
+	return 0;
+}
+
+void
+control_close(void)
+{
+	if (listener == NULL)
+		return;
+	evconnlistener_free(listener);
+	listener = NULL;
+	unlink(sock_path);
+	free(sock_path);
+	sock_path = NULL;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Operational state as YANG data (the `state` container of yang/pimd.yang),
+ * printed as JSON by libyang or as aligned tables for people.
+ */
+#ifndef PIMD_OPER_H
+#define PIMD_OPER_H
+
+#include <stdbool.h>
+
+/* Each returns a malloc'd answer, or NULL with *err set (malloc'd). */
+char	*oper_show_interfaces(bool json, char **err);
+char	*oper_show_version(bool json, char **err);
+char	*oper_show_config(bool json, char **err);
+
+#endif

@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: ISC
+"""Foundation: interfaces and VIFs, config checking and reload, signals."""
+
+import json
+import signal
+
+import pytest
+
+from topo import wait_for
+
+PEERS = ("h1", "h2")
+
+
+def one_router(topo, extra_hosts=()):
+    hosts = list(PEERS) + list(extra_hosts)
+    return topo(routers=["r1"], hosts=hosts, links=[("r1", h) for h in PEERS])
+
+
+def config(t, hello=1, interfaces=None):
+    return t.config_for("r1", interfaces=interfaces, pim={"hello-interval": hello})
+
+
+def vifs_ready(t, names):
+    have = t["r1"].mr_vif_names()
+    return set(names) | {"pimreg"} <= set(have) and have
+
+
+def cfg_iface(cfg, name):
+    for e in cfg["pimd:pimd"].get("interface", []):
+        if e.get("name") == name:
+            return e
+    raise KeyError(name)
+
+
+def hello_of(d, name):
+    return int(cfg_iface(d.running_config(), name)["pim"]["hello-interval"])
+
+
+def iface_is(d, name, **want):
+    """show interfaces entry for name if every leaf in want matches."""
+    e = d.interfaces().get(name)
+    if e is None:
+        return None
+    for k, v in want.items():
+        if e.get(k.replace("_", "-")) != v:
+            return None
+    return e
+
+
+def test_vifs_and_show_interfaces(topo):
+    t = one_router(topo)
+    d = t.start_pimd("r1", config(t))
+    names = [t.ifname("r1", h) for h in PEERS]
+    wait_for(lambda: vifs_ready(t, names), timeout=5, msg="VIFs in /proc/net/ip_mr_vif")
+    vifs = {v["name"]: v for v in t["r1"].mr_vifs()}
+    assert len([v for v in vifs.values() if v["name"] == "pimreg"]) == 1
+
+    ifs = wait_for(lambda: all(iface_is(d, n, oper_status="up") for n in names) and d.interfaces(),
+                   timeout=5, msg="both interfaces up in show interfaces")
+    for h in PEERS:
+        name = t.ifname("r1", h)
+        e = ifs[name]
+        assert e["oper-status"] == "up"
+        assert e["primary-address"] == t.addr("r1", h)
+        assert t.prefix_of("r1", h) in e["address"]
+        assert e["vif"] == vifs[name]["vif"]
+        ifindex = int(t["r1"].read(f"/sys/class/net/{name}/ifindex"))
+        assert e["ifindex"] == ifindex
+        assert e.get("link-up") is True
+        assert e.get("pim-enabled") is True
+        assert e.get("igmp-enabled") is True
+    assert d.stop() == 0
+
+
+def test_address_and_link_changes_within_1s(topo):
+    t = one_router(topo)
+    d = t.start_pimd("r1", config(t))
+    name = t.ifname("r1", "h1")
+    wait_for(lambda: iface_is(d, name, oper_status="up"), timeout=5)
+
+    extra = f"{t.alloc_subnet()[1]}/24"
+    t["r1"].ip("addr", "add", extra, "dev", name)
+    wait_for(lambda: extra in d.interfaces()[name]["address"], timeout=1.0,
+             msg=f"{extra} in show interfaces")
+    t["r1"].ip("addr", "del", extra, "dev", name)
+    wait_for(lambda: extra not in d.interfaces()[name]["address"], timeout=1.0,
+             msg=f"{extra} gone from show interfaces")
+
+    t.set_link("r1", "h1", "down")
+    e = wait_for(lambda: iface_is(d, name, oper_status="down"), timeout=1.0,
+                 msg=f"{name} down")
+    assert e.get("link-up", False) is False
+    t.set_link("r1", "h1", "up")
+    e = wait_for(lambda: iface_is(d, name, oper_status="up"), timeout=1.0, msg=f"{name} up")
+    assert e.get("link-up") is True
+    assert e["primary-address"] == t.addr("r1", "h1")
+    # the other interface was not disturbed
+    assert iface_is(d, t.ifname("r1", "h2"), oper_status="up")
+    assert d.stop() == 0
+
+
+def test_interface_appears_and_disappears(topo):
+    t = one_router(topo, extra_hosts=["h3"])
+    late = "r1-h3"
+    names = [t.ifname("r1", h) for h in PEERS]
+    d = t.start_pimd("r1", config(t, interfaces=names + [late]))
+    wait_for(lambda: vifs_ready(t, names), timeout=5)
+    e = wait_for(lambda: d.interfaces().get(late), timeout=5, msg=f"{late} listed")
+    assert e["oper-status"] == "not-present"
+    assert "vif" not in e or e["vif"] is None
+    assert late not in t["r1"].mr_vif_names()
+
+    t.add_link("r1", "h3")
+    assert t.ifname("r1", "h3") == late
+
+    def present():
+        e = iface_is(d, late, oper_status="up")
+        return e and isinstance(e.get("vif"), int) and \
+            e.get("primary-address") == t.addr("r1", "h3") and late in t["r1"].mr_vif_names() and e
+    e = wait_for(present, timeout=1.0, msg=f"{late} up with a VIF")
+    vifs = {v["name"]: v["vif"] for v in t["r1"].mr_vifs()}
+    assert e["vif"] == vifs[late]
+
+    t.del_link("r1", "h3")
+
+    def gone():
+        e = iface_is(d, late, oper_status="not-present")
+        return e and late not in t["r1"].mr_vif_names()
+    wait_for(gone, timeout=1.0, msg=f"{late} not-present and its VIF removed")
+    assert vifs_ready(t, names)
+    assert d.stop() == 0
+
+
+def test_sigterm_cleans_kernel_tables(topo):
+    t = one_router(topo)
+    d = t.start_pimd("r1", config(t))
+    wait_for(lambda: vifs_ready(t, [t.ifname("r1", h) for h in PEERS]), timeout=5)
+    # some multicast data into r1, so the kernel may hold (unresolved) cache entries
+    t["h1"].run(["/usr/bin/python3", "-c",
+                 "import socket\n"
+                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                 "s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)\n"
+                 "for g in ('239.1.1.1', '239.1.1.2', '232.1.1.1'):\n"
+                 "    s.sendto(b'data', (g, 5001))\n"])
+    assert d.stop() == 0
+    d.assert_no_sanitizer()
+
+    def empty():
+        vif = t["r1"].read("/proc/net/ip_mr_vif").splitlines()
+        cache = t["r1"].read("/proc/net/ip_mr_cache").splitlines()
+        return len(vif) == 1 and len(cache) == 1
+    wait_for(empty, timeout=1.0, msg="empty ip_mr_vif and ip_mr_cache")
+
+
+BAD_CONFIGS = {
+    "malformed-json": ('{"pimd:pimd": {"interface": [{"name": "r1-h1",, }]}', []),
+    "wrong-type": ({"pimd:pimd": {"interface": [
+        {"name": "r1-h1", "pim": {"hello-interval": "fast"}}]}}, ["hello-interval"]),
+    "out-of-range": ({"pimd:pimd": {"interface": [
+        {"name": "r1-h1", "pim": {"hello-interval": 20000}}]}}, ["hello-interval"]),
+    "unknown-leaf": ({"pimd:pimd": {"interface": [
+        {"name": "r1-h1", "bogus-leaf": 1}]}}, ["bogus-leaf"]),
+    "rp-not-unicast": ({"pimd:pimd": {"interface": [{"name": "r1-h1"}],
+                                      "rp": [{"address": "224.1.1.1"}]}},
+                       ["/pimd:pimd/rp", "224.1.1.1"]),
+}
+
+
+def write(path, cfg):
+    path.write_text(cfg if isinstance(cfg, str) else json.dumps(cfg, indent=2))
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_check_rejects_invalid_config(topo, case):
+    t = topo("h1-r1")
+    cfg, terms = BAD_CONFIGS[case]
+    path = write(t.workdir / f"bad-{case}.json", cfg)
+    p = t.pimd_cmd("r1", "-n", "-f", str(path))
+    assert p.returncode != 0, f"pimd -n accepted {case}:\n{p.stdout}{p.stderr}"
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert lines, "no error message on stderr"
+    assert len(lines) <= 3, "expected one clear error, got:\n" + p.stderr
+    hits = [ln for ln in lines if path.name in ln and (not terms or any(x in ln for x in terms))]
+    assert hits, f"no line names {path.name} and one of {terms}:\n{p.stderr}"
+
+
+def test_check_accepts_valid_config(topo):
+    t = topo("h1-r1")
+    path = write(t.workdir / "ok.json", {"pimd:pimd": {"interface": [{"name": "x"}]}})
+    p = t.pimd_cmd("r1", "-n", "-f", str(path))
+    assert p.returncode == 0, p.stderr
+    p = t.pimd_cmd("r1", "-nv", "-f", str(path))
+    assert p.returncode == 0, p.stderr
+    norm = json.loads(p.stdout)
+    e = cfg_iface(norm, "x")
+    assert e["pim"]["enable"] is True and int(e["pim"]["hello-interval"]) == 30
+    assert e["igmp"]["enable"] is True
+
+
+def test_reload_rejects_invalid_then_accepts_valid(topo):
+    t = one_router(topo)
+    names = [t.ifname("r1", h) for h in PEERS]
+    d = t.start_pimd("r1", config(t, hello=1))
+    wait_for(lambda: vifs_ready(t, names), timeout=5)
+    before = d.running_config()
+    assert hello_of(d, "r1-h1") == 1
+    for case in sorted(BAD_CONFIGS):
+        cfg, terms = BAD_CONFIGS[case]
+        d.write_config(cfg)
+        p = d.pimc_call("reload")
+        assert p.returncode != 0, f"reload accepted {case}"
+        assert p.stderr.strip(), f"reload of {case}: no error printed"
+        if terms:
+            assert any(x in p.stderr for x in terms), f"{case}: {terms} not in {p.stderr!r}"
+        assert d.alive()
+        assert d.running_config() == before, f"config changed by rejected {case}"
+    d.write_config(config(t, hello=2))
+    d.reload()
+    assert hello_of(d, "r1-h1") == 2 and hello_of(d, "r1-h2") == 2
+    assert vifs_ready(t, names)
+    assert d.stop() == 0
+
+
+def test_sighup_reloads(topo):
+    t = one_router(topo)
+    d = t.start_pimd("r1", config(t, hello=1))
+    wait_for(lambda: vifs_ready(t, [t.ifname("r1", h) for h in PEERS]), timeout=5)
+    d.write_config(config(t, hello=7))
+    d.send_signal(signal.SIGHUP)
+    wait_for(lambda: hello_of(d, "r1-h1") == 7, timeout=3, msg="hello-interval 7 after SIGHUP")
+    # a bad file on SIGHUP: logged, the daemon keeps running the old config
+    before = d.running_config()
+    logged = len(d.log())
+    d.write_config(BAD_CONFIGS["out-of-range"][0])
+    d.send_signal(signal.SIGHUP)
+    wait_for(lambda: "hello-interval" in d.log()[logged:], timeout=3,
+             msg="error about hello-interval in the log after SIGHUP")
+    assert d.alive()
+    assert d.running_config() == before
+    assert d.stop() == 0
+
+
+def test_second_daemon_refused(topo):
+    t = one_router(topo)
+    names = [t.ifname("r1", h) for h in PEERS]
+    d1 = t.start_pimd("r1", config(t))
+    wait_for(lambda: vifs_ready(t, names), timeout=5)
+    d2 = t.start_pimd("r1", config(t), wait=False)
+    rc = d2.wait(timeout=10)
+    assert rc != 0
+    msg = d2.log().lower()
+    assert "mrt_init" in msg or ("another" in msg and ("multicast" in msg or "daemon" in msg)), \
+        f"no clear message:\n{d2.log()}"
+    assert d1.alive()
+    assert d1.pimc("show", "version").strip()
+    assert vifs_ready(t, names)
+    assert all(iface_is(d1, n, oper_status="up") for n in names)
+    assert d1.stop() == 0
+
+
+def test_pimc_without_daemon(topo):
+    t = topo("h1-r1")
+    sock = t.workdir / "nobody.sock"
+    for args in (("show", "version"), ("show", "interfaces", "--json"), ("reload",)):
+        p = t.pimc_cmd("r1", sock, *args)
+        assert p.returncode != 0
+        err = p.stderr.strip()
+        assert err, f"pimc {' '.join(args)}: no error message"
+        assert str(sock) in err or "connect" in err.lower() or "running" in err.lower(), err
+        assert not p.stdout.strip()
