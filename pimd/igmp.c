@@ -29,6 +29,7 @@
 static int send_fd = -1;
 static void (*listener)(struct iface *, struct in_addr);
 
+/* The names of the drop counters in yang/pimd.yang, and of the log lines. */
 static const char *const drop_names[IGMP_DROP_MAX] = {
 	[IGMP_DROP_DECODE] = "malformed",
 	[IGMP_DROP_TTL] = "ttl-not-1",

@@ -34,8 +34,8 @@ source_cmp(const struct igmp_source *a, const struct igmp_source *b)
 	return x < y ? -1 : x > y;
 }
 
-RB_GENERATE_STATIC_(igmp_group_tree, igmp_group, entry, group_cmp)
-RB_GENERATE_STATIC_(igmp_source_tree, igmp_source, entry, source_cmp)
+RB_GENERATE(igmp_group_tree, igmp_group, entry, group_cmp)
+RB_GENERATE(igmp_source_tree, igmp_source, entry, source_cmp)
 
 uint32_t
 igmp_gmi_ms(const struct igmp_params *p)
@@ -303,27 +303,38 @@ group_rxmt(void *arg)
 	send_due(arg);
 }
 
-/* Send Q(G): lower the group timer to LMQT and query LMQC times (§6.6.3.1). */
+/* Send what is due now and schedule the retransmissions after it. */
 static void
-send_q_g(struct igmp_group *g)
+send_now(struct igmp_group *g)
 {
-	const struct igmp_params *p = g->set->p;
-
-	if (!g->set->querier)
-		return;
-	if (timer_remaining(&g->timer) > igmp_lmqt_ms(p))
-		timer_start(&g->timer, igmp_lmqt_ms(p));
-	/* A host repeats its report; the queries already under way answer it. */
-	if (g->g_rxmt > 0)
-		return;
-	g->g_rxmt = p->lmqc;
 	timer_stop(&g->rxmt);
 	send_due(g);
 }
 
-/* Send Q(G,S) for the sources marked `query` (§6.6.3.2). */
-static void
-send_q_gs(struct igmp_group *g, const struct srcset *set)
+/*
+ * Q(G): lower the group timer to LMQT and set LMQC transmissions
+ * (§6.6.3.1).  True when a query is to go out now: the caller sends it with
+ * send_now(), once for everything a table row asks for.
+ */
+static bool
+mark_q_g(struct igmp_group *g)
+{
+	const struct igmp_params *p = g->set->p;
+
+	if (!g->set->querier)
+		return false;
+	if (timer_remaining(&g->timer) > igmp_lmqt_ms(p))
+		timer_start(&g->timer, igmp_lmqt_ms(p));
+	/* A host repeats its report; the queries already under way answer it. */
+	if (g->g_rxmt > 0)
+		return false;
+	g->g_rxmt = p->lmqc;
+	return true;
+}
+
+/* Q(G,S) (§6.6.3.2): as mark_q_g(), for the sources of set. */
+static bool
+mark_q_gs(struct igmp_group *g, const struct srcset *set)
 {
 	const struct igmp_params *p = g->set->p;
 	uint32_t lmqt = igmp_lmqt_ms(p);
@@ -331,7 +342,7 @@ send_q_gs(struct igmp_group *g, const struct srcset *set)
 	bool any = false;
 
 	if (!g->set->querier)
-		return;
+		return false;
 	for (unsigned i = 0; i < set->n; i++) {
 		if ((s = igmp_source_find(g, set->a[i])) == NULL ||
 		    timer_remaining(&s->timer) <= lmqt)
@@ -340,10 +351,14 @@ send_q_gs(struct igmp_group *g, const struct srcset *set)
 		timer_start(&s->timer, lmqt);
 		any = true;
 	}
-	if (any) {
-		timer_stop(&g->rxmt);
-		send_due(g);
-	}
+	return any;
+}
+
+static void
+send_q_gs(struct igmp_group *g, const struct srcset *set)
+{
+	if (mark_q_gs(g, set))
+		send_now(g);
 }
 
 /* ---- the action tables (§6.4.1, §6.4.2) --------------------------------- */
@@ -494,12 +509,16 @@ static void
 exc_to_in(struct igmp_group *g, const struct srcset *a)
 {
 	struct srcset x_minus_a;
+	bool q_gs, q_g;
 
 	sources_of(g, &x_minus_a, true, a, false);
 	sources_gmi(g, a);
-	send_q_gs(g, &x_minus_a);
+	/* One send for both: each query once now, then LMQI apart. */
+	q_gs = mark_q_gs(g, &x_minus_a);
+	q_g = mark_q_g(g);
+	if (q_gs || q_g)
+		send_now(g);
 	free(x_minus_a.a);
-	send_q_g(g);
 }
 
 typedef void (*row_fn)(struct igmp_group *, const struct srcset *);
@@ -557,9 +576,13 @@ igmp_group_record(struct igmp_groups *gs, struct in_addr grp,
 			return;
 	}
 	note_host_version(g, version);
-	/* §7.3.2: with older hosts about, BLOCK is ignored and TO_EX has no sources. */
+	/*
+	 * §7.3.2: with older hosts about, BLOCK is ignored and TO_EX has no
+	 * sources; with IGMPv1 hosts, TO_IN (and so a v2 leave) is ignored too.
+	 */
 	if (igmp_group_compat(g) < 3) {
-		if (type == IGMP_BLOCK_OLD_SOURCES) {
+		if (type == IGMP_BLOCK_OLD_SOURCES ||
+		    (type == IGMP_CHANGE_TO_INCLUDE && igmp_group_compat(g) == 1)) {
 			group_settle(g);
 			return;
 		}

@@ -44,6 +44,7 @@ struct igmp_source {
 	struct igmp_group *grp;
 };
 RB_HEAD(igmp_source_tree, igmp_source);
+RB_PROTOTYPE(igmp_source_tree, igmp_source, entry, igmp_source_cmp)
 
 struct igmp_group {
 	RB_ENTRY(igmp_group) entry;
@@ -62,6 +63,7 @@ struct igmp_group {
 	struct igmp_source_tree sources;
 };
 RB_HEAD(igmp_group_tree, igmp_group);
+RB_PROTOTYPE(igmp_group_tree, igmp_group, entry, igmp_group_cmp)
 
 /* The groups of one interface. */
 struct igmp_groups {
@@ -82,7 +84,8 @@ struct igmp_source *igmp_source_find(struct igmp_group *, struct in_addr src);
 /*
  * One group record (RFC 3376 §6.4), or an older report mapped to one by the
  * caller: v1/v2 report = IS_EX({}), v2 leave = TO_IN({}) (§7.3.2).  version
- * is the reporting host's IGMP version.  srcs need not be sorted or unique.
+ * is the IGMP version of a membership report (it starts the older host
+ * present timers), 0 for a leave.  srcs need not be sorted or unique.
  */
 void	igmp_group_record(struct igmp_groups *, struct in_addr grp,
 	    enum igmp_rec_type type, const struct in_addr *srcs, unsigned nsrc,

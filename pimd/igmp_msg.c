@@ -15,14 +15,15 @@
 #define IGMP_V3_QUERY_LEN	12
 #define IGMP_V3_REC_HDR		8
 
+/* The names of the drop counters in yang/pimd.yang, and of the log lines. */
 static const char *const err_names[IGMP_ERR_MAX] = {
 	[IGMP_OK] = "ok",
-	[IGMP_ERR_SHORT] = "too short",
-	[IGMP_ERR_CHECKSUM] = "bad checksum",
-	[IGMP_ERR_TYPE] = "unknown type",
-	[IGMP_ERR_NSRC] = "source count past the end",
-	[IGMP_ERR_GROUP] = "bad group address",
-	[IGMP_ERR_RECORD] = "bad group record",
+	[IGMP_ERR_SHORT] = "too-short",
+	[IGMP_ERR_CHECKSUM] = "bad-checksum",
+	[IGMP_ERR_TYPE] = "unknown-type",
+	[IGMP_ERR_NSRC] = "bad-source-count",
+	[IGMP_ERR_GROUP] = "bad-group",
+	[IGMP_ERR_RECORD] = "bad-record",
 };
 
 const char *
@@ -110,8 +111,9 @@ decode_query(const uint8_t *buf, size_t len, struct igmp_query *q)
 	return IGMP_OK;
 }
 
+/* *used: the bytes the nrec records take; anything after them is not a record. */
 static enum igmp_err
-check_records(const uint8_t *p, size_t len, uint16_t nrec)
+check_records(const uint8_t *p, size_t len, uint16_t nrec, size_t *used)
 {
 	size_t off = 0;
 
@@ -130,6 +132,7 @@ check_records(const uint8_t *p, size_t len, uint16_t nrec)
 			return IGMP_ERR_NSRC;
 		off += need;
 	}
+	*used = off;
 	return IGMP_OK;
 }
 
@@ -153,8 +156,9 @@ igmp_decode(const uint8_t *buf, size_t len, struct igmp_msg *m)
 	case IGMP_V3_REPORT:
 		m->u.v3.nrec = get16(buf + 6);
 		m->u.v3.recs = buf + IGMP_HDR_LEN;
-		m->u.v3.len = len - IGMP_HDR_LEN;
-		return check_records(m->u.v3.recs, m->u.v3.len, m->u.v3.nrec);
+		/* igmp_next_record walks to len: only what was checked. */
+		return check_records(m->u.v3.recs, len - IGMP_HDR_LEN,
+		    m->u.v3.nrec, &m->u.v3.len);
 	default:
 		return IGMP_ERR_TYPE;
 	}
@@ -192,7 +196,8 @@ igmp_encode_query(uint8_t *buf, uint8_t version, struct in_addr group,
 		buf[9] = igmp_code_encode(qqi);
 		buf[10] = (uint8_t)(nsrc >> 8);
 		buf[11] = (uint8_t)nsrc;
-		memcpy(buf + IGMP_V3_QUERY_LEN, srcs, 4 * (size_t)nsrc);
+		if (nsrc > 0)	/* srcs may be NULL then: no memcpy from NULL */
+			memcpy(buf + IGMP_V3_QUERY_LEN, srcs, 4 * (size_t)nsrc);
 	} else
 		buf[1] = (uint8_t)(max_resp_ds > 255 ? 255 : max_resp_ds);
 	memcpy(buf + 4, &group, 4);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "event.h"
 #include "iface.h"
+#include "igmp.h"
 #include "oper.h"
 #include "pimd.h"
 
@@ -167,6 +168,203 @@ oper_show_interfaces(bool json, char **err)
 	TAILQ_FOREACH(ifp, &ifaces, entry)
 		oper_iface(&o, ifp);
 	return oper_print(&o, err);
+}
+
+/* Seconds left on a timer, rounded up so only a stopped timer shows 0. */
+static unsigned long
+secs_left(const struct timer *t)
+{
+	return (timer_remaining(t) + 999) / 1000;
+}
+
+static unsigned long
+secs_since(uint64_t ms)
+{
+	return (unsigned long)((clock_ms() - ms) / 1000);
+}
+
+static const char *
+ntoa(struct in_addr a, char *buf, size_t size)
+{
+	return inet_ntop(AF_INET, &a, buf, (socklen_t)size);
+}
+
+static void
+oper_igmp_counters(struct oper *o, const char *key, const struct igmp_counters *c)
+{
+	char buf[32];
+	static const char *const rx[] = { NULL, "v1", "v2", "v3" };
+
+	for (int v = 1; v <= 3; v++) {
+		oper_set(o, fmt_u(buf, sizeof(buf), c->rx_query[v]),
+		    "%s/counters/queries-received-%s", key, rx[v]);
+		oper_set(o, fmt_u(buf, sizeof(buf), c->rx_report[v]),
+		    "%s/counters/reports-received-%s", key, rx[v]);
+	}
+	oper_set(o, fmt_u(buf, sizeof(buf), c->rx_leave), "%s/counters/leaves-received", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), c->tx_general),
+	    "%s/counters/general-queries-sent", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), c->tx_group),
+	    "%s/counters/group-queries-sent", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), c->tx_group_source),
+	    "%s/counters/group-source-queries-sent", key);
+	/* Malformed messages are counted by what igmp_decode found wrong. */
+	for (int d = IGMP_DROP_DECODE + 1; d < IGMP_DROP_MAX; d++)
+		oper_set(o, fmt_u(buf, sizeof(buf), c->drop[d]),
+		    "%s/counters/drops/%s", key, igmp_drop_name(d));
+	for (int e = IGMP_OK + 1; e < IGMP_ERR_MAX; e++)
+		oper_set(o, fmt_u(buf, sizeof(buf), c->decode[e]),
+		    "%s/counters/drops/%s", key, igmp_err_name(e));
+}
+
+static void
+oper_igmp_iface(struct oper *o, const struct iface *ifp)
+{
+	const struct igmp_if *igi = ifp->igmp;
+	char key[96], buf[32];
+
+	snprintf(key, sizeof(key), STATE "/interface[name='%s']/igmp", ifp->name);
+	oper_set(o, fmt_u(buf, sizeof(buf), igi->p.version), "%s/version", key);
+	oper_set(o, igi->querier ? "true" : "false", "%s/querier", key);
+	oper_set(o, ntoa(igi->querier_addr, buf, sizeof(buf)), "%s/querier-address", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), igi->querier_version), "%s/querier-version", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), igi->p.robustness), "%s/robustness", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), igi->p.qi_s), "%s/query-interval", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&igi->gq_timer)),
+	    "%s/general-query-expires", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&igi->oqp_timer)),
+	    "%s/other-querier-expires", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(igi->started)), "%s/uptime", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), igi->groups.ngroups), "%s/group-count", key);
+	oper_igmp_counters(o, key, &igi->cnt);
+}
+
+static void
+oper_igmp_group(struct oper *o, const struct iface *ifp, struct igmp_group *g)
+{
+	struct igmp_source *s;
+	char key[128], buf[32], ga[INET_ADDRSTRLEN];
+
+	snprintf(key, sizeof(key), STATE "/igmp-group[interface='%s'][group='%s']",
+	    ifp->name, ntoa(g->addr, ga, sizeof(ga)));
+	oper_set(o, g->mode == IGMP_FILTER_INCLUDE ? "include" : "exclude",
+	    "%s/filter-mode", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), igmp_group_compat(g)),
+	    "%s/compatibility-version", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(g->created)), "%s/uptime", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&g->timer)), "%s/expires", key);
+	oper_set(o, ntoa(g->last_reporter, buf, sizeof(buf)), "%s/last-reporter", key);
+	RB_FOREACH(s, igmp_source_tree, &g->sources) {
+		char skey[192], sa[INET_ADDRSTRLEN];
+
+		snprintf(skey, sizeof(skey), "%s/source[address='%s']", key,
+		    ntoa(s->addr, sa, sizeof(sa)));
+		oper_set(o, fmt_u(buf, sizeof(buf), secs_since(s->created)), "%s/uptime", skey);
+		oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&s->timer)), "%s/expires", skey);
+		oper_set(o, igmp_group_forwards(g, s->addr) ? "true" : "false",
+		    "%s/forwarding", skey);
+	}
+}
+
+static char *
+text_igmp_ifaces(void)
+{
+	struct text t = { 0 };
+	const struct iface *ifp;
+	char qa[INET_ADDRSTRLEN];
+
+	text_add(&t, "%-15s %3s %-15s %-7s %6s %5s %2s %10s %11s\n", "Interface", "Ver",
+	    "Querier", "Is-us", "Groups", "QI", "RV", "Next-query", "Other-quer.");
+	TAILQ_FOREACH(ifp, &ifaces, entry) {
+		const struct igmp_if *igi = ifp->igmp;
+
+		if (igi == NULL)
+			continue;
+		text_add(&t, "%-15s %3u %-15s %-7s %6u %5u %2u %9lus %10lus\n", ifp->name,
+		    igi->p.version, ntoa(igi->querier_addr, qa, sizeof(qa)),
+		    igi->querier ? "yes" : "no", igi->groups.ngroups, igi->p.qi_s,
+		    igi->p.robustness, secs_left(&igi->gq_timer),
+		    secs_left(&igi->oqp_timer));
+	}
+	return t.buf;
+}
+
+static char *
+text_igmp_groups(bool sources)
+{
+	struct text t = { 0 };
+	const struct iface *ifp;
+	struct igmp_group *g;
+	struct igmp_source *s;
+	char ga[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN];
+
+	if (sources)
+		text_add(&t, "%-15s %-15s %-15s %-3s %8s %8s\n", "Interface", "Group",
+		    "Source", "Fwd", "Uptime", "Expires");
+	else
+		text_add(&t, "%-15s %-15s %-7s %3s %7s %8s %8s %s\n", "Interface", "Group",
+		    "Mode", "Ver", "Sources", "Uptime", "Expires", "Last reporter");
+	TAILQ_FOREACH(ifp, &ifaces, entry) {
+		if (ifp->igmp == NULL)
+			continue;
+		RB_FOREACH(g, igmp_group_tree, &ifp->igmp->groups.groups) {
+			ntoa(g->addr, ga, sizeof(ga));
+			if (!sources) {
+				text_add(&t, "%-15s %-15s %-7s %3u %7u %7lus %7lus %s\n",
+				    ifp->name, ga, g->mode == IGMP_FILTER_INCLUDE ?
+				    "include" : "exclude", igmp_group_compat(g), g->nsrc,
+				    secs_since(g->created), secs_left(&g->timer),
+				    ntoa(g->last_reporter, ra, sizeof(ra)));
+				continue;
+			}
+			RB_FOREACH(s, igmp_source_tree, &g->sources)
+				text_add(&t, "%-15s %-15s %-15s %-3s %7lus %7lus\n",
+				    ifp->name, ga, ntoa(s->addr, ra, sizeof(ra)),
+				    igmp_group_forwards(g, s->addr) ? "yes" : "no",
+				    secs_since(s->created), secs_left(&s->timer));
+		}
+	}
+	return t.buf;
+}
+
+char *
+oper_show_igmp_interfaces(bool json, char **err)
+{
+	struct oper o = { 0 };
+	const struct iface *ifp;
+
+	if (!json)
+		return text_igmp_ifaces();
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->igmp != NULL)
+			oper_igmp_iface(&o, ifp);
+	return oper_print(&o, err);
+}
+
+static char *
+igmp_groups_json(char **err)
+{
+	struct oper o = { 0 };
+	const struct iface *ifp;
+	struct igmp_group *g;
+
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->igmp != NULL)
+			RB_FOREACH(g, igmp_group_tree, &ifp->igmp->groups.groups)
+				oper_igmp_group(&o, ifp, g);
+	return oper_print(&o, err);
+}
+
+char *
+oper_show_igmp_groups(bool json, char **err)
+{
+	return json ? igmp_groups_json(err) : text_igmp_groups(false);
+}
+
+char *
+oper_show_igmp_sources(bool json, char **err)
+{
+	return json ? igmp_groups_json(err) : text_igmp_groups(true);
 }
 
 char *

@@ -31,3 +31,6 @@ harness() {
 harness fuzz_config "-DYANG_DIR=\"$top/yang\" $(pkg-config --cflags libyang)" \
 	"$(pkg-config --libs libyang)" \
 	"$here/fuzz_config.c" "$top/pimd/config.c" "$top/lib/log.c"
+
+harness fuzz_igmp "" "" \
+	"$here/fuzz_igmp.c" "$top/pimd/igmp_msg.c" "$top/lib/cksum.c"
