@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "topo"))
-from topo import Topo  # noqa: E402
+from topo import Topo, wait_for  # noqa: E402
 
 GROUP = "239.100.100.1"
 
@@ -50,6 +50,14 @@ def main():
 
         for h, r in (("hr3", "r3"), ("hr2", "r2")):
             join_group(t[h], t.addr(h, r))
+        for h, r in (("hr3", "r3"), ("hr2", "r2")):
+            d = t[r].pimd
+            wait_for(lambda: d.pimc("show", "igmp", "groups", "--json"), timeout=5,
+                     msg=f"{r} never saw the join from {h}")
+            banner(f"{r}: pimc show igmp groups ({h} joined {GROUP})")
+            print(d.pimc_call("show", "igmp", "groups").stdout, end="")
+        banner("r3: pimc show igmp interfaces")
+        print(t["r3"].pimd.pimc_call("show", "igmp", "interfaces").stdout, end="")
         for r in ("r1", "r2", "r3"):
             banner(f"{r}: pimc show interfaces")
             print(t[r].pimd.pimc_call("show", "interfaces").stdout, end="")
