@@ -35,6 +35,7 @@ static const struct cmd cmds[] = {
 	{ "show interfaces",	oper_show_interfaces },
 	{ "show config",	oper_show_config },
 	{ "show version",	oper_show_version },
+	{ "show neighbors",	oper_show_neighbors },
 	{ "show igmp interfaces", oper_show_igmp_interfaces },
 	{ "show igmp groups",	oper_show_igmp_groups },
 	{ "show igmp sources",	oper_show_igmp_sources },

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "iface.h"
 #include "igmp.h"
+#include "pim.h"
 #include "mrt.h"
 #include "pimd.h"
 
@@ -77,6 +78,14 @@ iface_oper_name(enum iface_oper o)
 	};
 
 	return names[o];
+}
+
+/* Tell the protocols: each decides whether it runs here now. */
+static void
+protocols_update(struct iface *ifp)
+{
+	pim_iface_update(ifp);
+	igmp_iface_update(ifp);
 }
 
 bool
@@ -160,7 +169,7 @@ link_gone(struct iface *ifp)
 	ifp->up = ifp->running = false;
 	ifp->mtu = 0;
 	addrs_sync(ifp);
-	igmp_iface_update(ifp);
+	protocols_update(ifp);
 }
 
 static void
@@ -178,7 +187,7 @@ link_update(struct iface *ifp, const struct netlink_link *l)
 	addrs_sync(ifp);
 	if (iface_oper(ifp) != before)
 		log_info("iface %s: %s", ifp->name, iface_oper_name(iface_oper(ifp)));
-	igmp_iface_update(ifp);
+	protocols_update(ifp);
 }
 
 /* Look the interface up in the kernel's links as they are now. */
@@ -214,7 +223,7 @@ iface_addr_event(enum netlink_event ev, const struct netlink_addr *a, void *arg)
 	if ((ifp = iface_find_index(a->ifindex)) != NULL) {
 		log_debug(DBG_IFACE, "iface %s: address event %d", ifp->name, ev);
 		addrs_sync(ifp);
-		igmp_iface_update(ifp);
+		protocols_update(ifp);
 	}
 }
 
@@ -241,7 +250,7 @@ static void
 iface_free(struct iface *ifp)
 {
 	ifp->cfg = NULL;
-	igmp_iface_update(ifp);
+	protocols_update(ifp);
 	vif_stop(ifp);
 	TAILQ_REMOVE(&ifaces, ifp, entry);
 	free(ifp);
@@ -274,7 +283,7 @@ iface_apply_config(const struct config *new)
 		if (!cfg_igmp_if_equal(&ifp->cfg->igmp, &c->igmp))
 			log_info("iface %s: IGMP settings changed", ifp->name);
 		ifp->cfg = c;
-		igmp_iface_update(ifp);
+		protocols_update(ifp);
 	}
 }
 

@@ -18,6 +18,7 @@
 
 struct cfg_iface;
 struct igmp_if;
+struct pim_if;
 struct config;
 
 #define IFACE_MAX_ADDRS	16
@@ -35,6 +36,7 @@ struct iface {
 	unsigned	naddr;
 	struct netlink_addr addrs[IFACE_MAX_ADDRS];
 	struct igmp_if	*igmp;		/* NULL while IGMP does not run here */
+	struct pim_if	*pim;		/* NULL while PIM does not run here */
 };
 
 TAILQ_HEAD(iface_list, iface);

@@ -238,9 +238,13 @@ record(struct igmp_if *igi, struct in_addr src, struct in_addr grp,
     uint8_t version)
 {
 	unsigned limited = igi->groups.limit_drops;
+	char a[INET_ADDRSTRLEN];
 
+	/* Routers report 224.0.0.13 and 224.0.0.22 all the time: count, don't warn. */
 	if (link_local(grp)) {
-		drop(igi, IGMP_DROP_LINK_LOCAL, src, NULL);
+		igi->cnt.drop[IGMP_DROP_LINK_LOCAL]++;
+		log_debug(DBG_IGMP, "%s: ignored a report for link-local %s",
+		    igi->ifp->name, ntoa(grp, a));
 		return;
 	}
 	igmp_group_record(&igi->groups, grp, type, srcs, nsrc, src, version);

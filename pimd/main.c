@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mrt.h"
 #include "netlink.h"
+#include "pim.h"
 #include "pimd.h"
 
 #define PIDFILE		RUNSTATEDIR "/pimd.pid"
@@ -34,6 +35,7 @@ static const char *const debug_names[] = {
 	[DBG_IFACE - LOG_SUB_USER] = "iface",
 	[DBG_CONTROL - LOG_SUB_USER] = "control",
 	[DBG_IGMP - LOG_SUB_USER] = "igmp",
+	[DBG_PIM - LOG_SUB_USER] = "pim",
 	NULL,
 };
 
@@ -157,6 +159,8 @@ run(bool foreground, const char *debug)
 	iface_init();
 	if (igmp_init() < 0)
 		log_warnx("IGMP disabled: cannot open its raw socket");
+	if (pim_init() < 0)
+		log_warnx("PIM disabled: cannot open its raw socket");
 	if (netlink_init(&nh) < 0)
 		fatal("netlink");
 	iface_apply_config(pimd.conf);
@@ -166,6 +170,7 @@ run(bool foreground, const char *debug)
 	ev_run();
 
 	iface_shutdown();
+	pim_fini();
 	igmp_fini();
 	mrt_close();
 	netlink_fini();

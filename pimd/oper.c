@@ -17,6 +17,8 @@
 #include "event.h"
 #include "iface.h"
 #include "igmp.h"
+#include "nbr.h"
+#include "pim.h"
 #include "oper.h"
 #include "pimd.h"
 
@@ -103,6 +105,8 @@ oper_iface(struct oper *o, const struct iface *ifp)
 		    "%s/address", key);
 }
 
+static void oper_pim_iface(struct oper *, const struct iface *);
+
 /* A growing text buffer for the tables. */
 struct text {
 	char	*buf;
@@ -138,17 +142,23 @@ text_ifaces(void)
 {
 	struct text t = { 0 };
 	const struct iface *ifp;
-	char vif[8], idx[12], buf[32];
+	char vif[8], idx[12], dr[INET_ADDRSTRLEN], nbrs[8], buf[32];
 
-	text_add(&t, "%-15s %-11s %7s %3s %5s %-3s %-4s %s\n", "Interface",
-	    "State", "Ifindex", "VIF", "MTU", "PIM", "IGMP", "Addresses");
+	text_add(&t, "%-15s %-11s %7s %3s %5s %-4s %4s %-15s %-4s %s\n", "Interface",
+	    "State", "Ifindex", "VIF", "MTU", "PIM", "Nbrs", "DR", "IGMP", "Addresses");
 	TAILQ_FOREACH(ifp, &ifaces, entry) {
 		snprintf(vif, sizeof(vif), ifp->vif >= 0 ? "%d" : "-", ifp->vif);
 		snprintf(idx, sizeof(idx), ifp->ifindex ? "%d" : "-", ifp->ifindex);
-		text_add(&t, "%-15s %-11s %7s %3s %5u %-3s %-4s", ifp->name,
+		snprintf(nbrs, sizeof(nbrs), "-");
+		snprintf(dr, sizeof(dr), "-");
+		if (ifp->pim != NULL && !ifp->pim->passive) {
+			snprintf(nbrs, sizeof(nbrs), "%u", ifp->pim->nnbr);
+			inet_ntop(AF_INET, &ifp->pim->dr, dr, sizeof(dr));
+		}
+		text_add(&t, "%-15s %-11s %7s %3s %5u %-4s %4s %-15s %-4s", ifp->name,
 		    iface_oper_name(iface_oper(ifp)), idx, vif, ifp->mtu,
-		    ifp->cfg->pim.enable ? "on" : "off",
-		    ifp->cfg->igmp.enable ? "on" : "off");
+		    !ifp->cfg->pim.enable ? "off" : ifp->cfg->pim.passive ? "pas" : "on",
+		    nbrs, dr, ifp->cfg->igmp.enable ? "on" : "off");
 		for (unsigned i = 0; i < ifp->naddr; i++)
 			text_add(&t, "%s%s", i ? ", " : " ",
 			    fmt_prefix(buf, sizeof(buf), &ifp->addrs[i]));
@@ -165,8 +175,11 @@ oper_show_interfaces(bool json, char **err)
 
 	if (!json)
 		return text_ifaces();
-	TAILQ_FOREACH(ifp, &ifaces, entry)
+	TAILQ_FOREACH(ifp, &ifaces, entry) {
 		oper_iface(&o, ifp);
+		if (ifp->pim != NULL)
+			oper_pim_iface(&o, ifp);
+	}
 	return oper_print(&o, err);
 }
 
@@ -325,6 +338,120 @@ text_igmp_groups(bool sources)
 		}
 	}
 	return t.buf;
+}
+
+static void
+oper_pim_counters(struct oper *o, const char *key, const struct pim_counters *c)
+{
+	char buf[32];
+
+	for (int t = 0; t < PIM_TYPE_MAX; t++) {
+		oper_set(o, fmt_u(buf, sizeof(buf), c->rx[t]), "%s/counters/%s-received",
+		    key, pim_type_name(t));
+		oper_set(o, fmt_u(buf, sizeof(buf), c->tx[t]), "%s/counters/%s-sent",
+		    key, pim_type_name(t));
+	}
+	/* Malformed messages are counted by what pim_msg.c found wrong. */
+	for (int d = PIM_DROP_DECODE + 1; d < PIM_DROP_MAX; d++)
+		oper_set(o, fmt_u(buf, sizeof(buf), c->drop[d]),
+		    "%s/counters/drops/%s", key, pim_drop_name(d));
+	for (int e = PIM_OK + 1; e < PIM_ERR_MAX; e++)
+		oper_set(o, fmt_u(buf, sizeof(buf), c->decode[e]),
+		    "%s/counters/drops/%s", key, pim_err_name(e));
+}
+
+static void
+oper_pim_iface(struct oper *o, const struct iface *ifp)
+{
+	const struct pim_if *pif = ifp->pim;
+	char key[96], buf[32];
+
+	snprintf(key, sizeof(key), STATE "/interface[name='%s']/pim", ifp->name);
+	oper_set(o, ntoa(pif->dr, buf, sizeof(buf)), "%s/dr-address", key);
+	oper_set(o, pim_is_dr(pif) ? "true" : "false", "%s/dr", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), ifp->cfg->pim.dr_priority), "%s/dr-priority", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), pif->genid), "%s/generation-id", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&pif->hello_timer)),
+	    "%s/hello-expires", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), pif->nnbr), "%s/neighbor-count", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), nbr_effective_propagation_delay(pif)),
+	    "%s/effective-propagation-delay", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), nbr_effective_override_interval(pif)),
+	    "%s/effective-override-interval", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(pif->started)), "%s/uptime", key);
+	oper_pim_counters(o, key, &pif->cnt);
+}
+
+static void
+oper_nbr(struct oper *o, const struct pim_nbr *n)
+{
+	char key[128], buf[32], na[INET_ADDRSTRLEN];
+
+	snprintf(key, sizeof(key), STATE "/neighbor[interface='%s'][address='%s']",
+	    n->pif->ifp->name, ntoa(n->addr, na, sizeof(na)));
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(n->created)), "%s/uptime", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&n->liveness)), "%s/expires", key);
+	if (n->hello.has_holdtime)
+		oper_set(o, fmt_u(buf, sizeof(buf), n->hello.holdtime), "%s/holdtime", key);
+	if (n->hello.has_dr_priority)
+		oper_set(o, fmt_u(buf, sizeof(buf), n->hello.dr_priority),
+		    "%s/dr-priority", key);
+	if (n->hello.has_genid)
+		oper_set(o, fmt_u(buf, sizeof(buf), n->hello.genid),
+		    "%s/generation-id", key);
+	if (n->hello.has_lan_prune_delay) {
+		oper_set(o, fmt_u(buf, sizeof(buf), n->hello.propagation_delay),
+		    "%s/propagation-delay", key);
+		oper_set(o, fmt_u(buf, sizeof(buf), n->hello.override_interval),
+		    "%s/override-interval", key);
+	}
+	oper_set(o, n->pif->dr.s_addr == n->addr.s_addr ? "true" : "false", "%s/dr", key);
+	for (unsigned i = 0; i < n->hello.naddr; i++)
+		oper_set(o, ntoa(n->hello.addrs[i], buf, sizeof(buf)),
+		    "%s/secondary-address", key);
+}
+
+static char *
+text_nbrs(void)
+{
+	struct text t = { 0 };
+	const struct iface *ifp;
+	const struct pim_nbr *n;
+	char na[INET_ADDRSTRLEN];
+
+	text_add(&t, "%-15s %-15s %8s %8s %11s %8s %-3s\n", "Interface", "Neighbor",
+	    "Uptime", "Expires", "DR-priority", "GenID", "DR");
+	TAILQ_FOREACH(ifp, &ifaces, entry) {
+		if (ifp->pim == NULL)
+			continue;
+		TAILQ_FOREACH(n, &ifp->pim->nbrs, entry) {
+			char prio[12] = "-";
+
+			if (n->hello.has_dr_priority)
+				snprintf(prio, sizeof(prio), "%u", n->hello.dr_priority);
+			text_add(&t, "%-15s %-15s %7lus %7lus %11s %08x %-3s\n", ifp->name,
+			    ntoa(n->addr, na, sizeof(na)), secs_since(n->created),
+			    secs_left(&n->liveness), prio, n->hello.genid,
+			    ifp->pim->dr.s_addr == n->addr.s_addr ? "yes" : "");
+		}
+	}
+	return t.buf;
+}
+
+char *
+oper_show_neighbors(bool json, char **err)
+{
+	struct oper o = { 0 };
+	const struct iface *ifp;
+	const struct pim_nbr *n;
+
+	if (!json)
+		return text_nbrs();
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->pim != NULL)
+			TAILQ_FOREACH(n, &ifp->pim->nbrs, entry)
+				oper_nbr(&o, n);
+	return oper_print(&o, err);
 }
 
 char *

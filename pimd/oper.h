@@ -12,6 +12,7 @@
 char	*oper_show_interfaces(bool json, char **err);
 char	*oper_show_version(bool json, char **err);
 char	*oper_show_config(bool json, char **err);
+char	*oper_show_neighbors(bool json, char **err);
 char	*oper_show_igmp_interfaces(bool json, char **err);
 char	*oper_show_igmp_groups(bool json, char **err);
 char	*oper_show_igmp_sources(bool json, char **err);

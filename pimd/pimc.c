@@ -18,7 +18,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: pimc [-s socket] show interfaces|config|version [--json]\n"
+	    "usage: pimc [-s socket] show interfaces|neighbors|config|version [--json]\n"
 	    "       pimc [-s socket] show igmp interfaces|groups|sources [--json]\n"
 	    "       pimc [-s socket] reload\n");
 	exit(2);

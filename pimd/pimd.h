@@ -13,6 +13,7 @@ enum {
 	DBG_IFACE,
 	DBG_CONTROL,
 	DBG_IGMP,
+	DBG_PIM,
 };
 
 struct config;
