@@ -17,6 +17,7 @@
 #include "iface.h"
 #include "igmp.h"
 #include "pim.h"
+#include "sg.h"
 #include "mrt.h"
 #include "pimd.h"
 
@@ -86,6 +87,7 @@ protocols_update(struct iface *ifp)
 {
 	pim_iface_update(ifp);
 	igmp_iface_update(ifp);
+	sg_reevaluate_all();
 }
 
 bool

@@ -23,6 +23,8 @@
 #include "mrt.h"
 #include "netlink.h"
 #include "pim.h"
+#include "rpf.h"
+#include "sg.h"
 #include "pimd.h"
 
 #define PIDFILE		RUNSTATEDIR "/pimd.pid"
@@ -134,6 +136,7 @@ run(bool foreground, const char *debug)
 	static const struct netlink_handlers nh = {
 		.link = iface_link_event,
 		.addr = iface_addr_event,
+		.route = rpf_route_event,
 	};
 	struct ev_sig *sigs[4];
 	const int signos[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
@@ -161,6 +164,7 @@ run(bool foreground, const char *debug)
 		log_warnx("IGMP disabled: cannot open its raw socket");
 	if (pim_init() < 0)
 		log_warnx("PIM disabled: cannot open its raw socket");
+	igmp_set_listener(sg_membership_changed);
 	if (netlink_init(&nh) < 0)
 		fatal("netlink");
 	iface_apply_config(pimd.conf);
@@ -169,8 +173,10 @@ run(bool foreground, const char *debug)
 
 	ev_run();
 
+	sg_fini();
 	iface_shutdown();
 	pim_fini();
+	rpf_fini();
 	igmp_fini();
 	mrt_close();
 	netlink_fini();

@@ -17,6 +17,7 @@
 #include "iface.h"
 #include "nbr.h"
 #include "pimd.h"
+#include "sg.h"
 
 static const char *
 ntoa(struct in_addr a, char *buf)
@@ -56,6 +57,7 @@ nbr_expired(void *arg)
 
 	nbr_free(n, "holdtime expired");
 	nbr_elect_dr(pif);
+	sg_reevaluate_all();
 }
 
 /* 0xffff never expires; the option is mandatory but be lenient: 3.5 x 30 s. */
@@ -97,6 +99,7 @@ nbr_hello(struct pim_if *pif, struct in_addr src, const struct pim_hello *h)
 		if (n != NULL) {
 			nbr_free(n, "Hello with holdtime 0");
 			nbr_elect_dr(pif);
+			sg_reevaluate_all();
 		}
 		return;
 	}
@@ -110,13 +113,17 @@ nbr_hello(struct pim_if *pif, struct in_addr src, const struct pim_hello *h)
 		fresh = true;
 		log_info("pim %s: neighbor %s restarted (generation ID %08x -> %08x)",
 		    pif->ifp->name, ntoa(src, a), n->hello.genid, h->genid);
+		/* §4.5.7: it lost our joins; send them again soon. */
+		sg_nbr_restarted(pif, src);
 	}
 	n->hello = *h;
 	nbr_set_liveness(n);
 	/* §4.3.1: a new or restarted neighbour hears from us soon. */
 	if (fresh)
 		hello_trigger(pif);
-	nbr_elect_dr(pif);
+	/* A new neighbour can be an RPF' and a new DR changes pim_include. */
+	if (nbr_elect_dr(pif) || fresh)
+		sg_reevaluate_all();
 }
 
 void

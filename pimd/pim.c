@@ -16,6 +16,7 @@
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
+#include "join_prune.h"
 #include "nbr.h"
 #include "pim.h"
 #include "pimd.h"
@@ -112,6 +113,9 @@ pim_input(struct pim_if *pif, const struct raw_rx *rx)
 	switch (type) {
 	case PIM_HELLO:
 		hello_recv(pif, rx->src, body, len);
+		break;
+	case PIM_JOIN_PRUNE:
+		jp_recv(pif, rx->src, body, len);
 		break;
 	default:
 		drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));

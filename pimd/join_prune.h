@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: ISC */
+/* PIM Join/Prune messages (RFC 7761 §4.5, §4.9.5): receive and send. */
+#ifndef PIMD_JOIN_PRUNE_H
+#define PIMD_JOIN_PRUNE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pim_if;
+
+void	jp_recv(struct pim_if *, struct in_addr src, const uint8_t *body, size_t len);
+/* Send one (S,G) Join or Prune to the upstream neighbour on pif. */
+void	jp_send_sg(struct pim_if *, struct in_addr upstream, struct in_addr src,
+	    struct in_addr grp, bool join);
+/* t_periodic and the Holdtime our Join/Prunes carry on pif (3.5 x t_periodic). */
+uint32_t jp_period_ms(const struct pim_if *);
+uint16_t jp_holdtime(const struct pim_if *);
+/* J/P_Override_Interval(I) (§4.5.3): Effective_Propagation_Delay + Effective_Override_Interval. */
+uint32_t jp_override_ms(const struct pim_if *);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The RP set (RFC 7761 §4.7): which Rendezvous Point serves a group.
+ *
+ * For now the set comes from the static config only: each configured RP
+ * with the group ranges it serves, and the SSM range, whose groups have no
+ * RP (RFC 4607).  A group is served by the RP whose range matches it with
+ * the longest prefix; several RPs configured for the very same range are
+ * ordered by address and the highest wins (as yang/pimd.yang and
+ * pimd.conf(5) document).  rp_hash() is the §4.7.2 hash the BSR's RP set
+ * will need to spread groups over candidate RPs of equal priority.
+ */
+#ifndef PIMD_RP_H
+#define PIMD_RP_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct cfg_prefix;
+
+/*
+ * Rebuild the set from a config (the first one or a reload).  Each change of
+ * the RP serving a group range, and of the SSM range, is logged, and the
+ * listener is called once when anything changed.
+ */
+void	rp_apply_config(const struct config *);
+void	rp_fini(void);
+
+/* Called after rp_apply_config() changed the RP of some groups. */
+void	rp_set_listener(void (*fn)(void));
+
+/* RP(G), or INADDR_ANY when no RP serves grp or grp is in the SSM range. */
+struct in_addr rp_for_group(struct in_addr grp);
+bool	rp_in_ssm(struct in_addr grp);
+/* The address is one of this router's: this router is that RP. */
+bool	rp_is_local(struct in_addr rp);
+
+/* RFC 7761 §4.7.2: Value(G, M, C) for group grp, hash mask length masklen. */
+uint32_t rp_hash(struct in_addr grp, uint8_t masklen, struct in_addr rp);
+
+/* Every configured RP in address order, with the ranges configured for it. */
+void	rp_foreach(void (*fn)(struct in_addr rp, const struct cfg_prefix *groups,
+	    unsigned ngroups, bool local, void *arg), void *arg);
+
+#endif
