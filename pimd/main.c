@@ -23,6 +23,7 @@
 #include "mrt.h"
 #include "netlink.h"
 #include "pim.h"
+#include "rp.h"
 #include "rpf.h"
 #include "sg.h"
 #include "pimd.h"
@@ -65,6 +66,7 @@ pimd_reload(char **err)
 	}
 	config_log_diff(pimd.conf, new);
 	iface_apply_config(new);
+	rp_apply_config(new);
 	config_free(pimd.conf);
 	pimd.conf = new;
 	log_info("reloaded %s", pimd.conf_path);
@@ -168,6 +170,7 @@ run(bool foreground, const char *debug)
 	if (netlink_init(&nh) < 0)
 		fatal("netlink");
 	iface_apply_config(pimd.conf);
+	rp_apply_config(pimd.conf);
 	log_info("pimd %s started with %s (debug: %s)", PACKAGE_VERSION,
 	    pimd.conf_path, debug ? debug : "none");
 
@@ -177,6 +180,7 @@ run(bool foreground, const char *debug)
 	iface_shutdown();
 	pim_fini();
 	rpf_fini();
+	rp_fini();
 	igmp_fini();
 	mrt_close();
 	netlink_fini();

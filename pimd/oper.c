@@ -14,11 +14,14 @@
 #include <libyang/libyang.h>
 
 #include "config.h"
+#include "mrt.h"
 #include "event.h"
 #include "iface.h"
 #include "igmp.h"
 #include "nbr.h"
 #include "pim.h"
+#include "rp.h"
+#include "sg.h"
 #include "oper.h"
 #include "pimd.h"
 
@@ -452,6 +455,192 @@ oper_show_neighbors(bool json, char **err)
 			TAILQ_FOREACH(n, &ifp->pim->nbrs, entry)
 				oper_nbr(&o, n);
 	return oper_print(&o, err);
+}
+
+/* ---- (S,G) state, MFC, RPs ---------------------------------------------- */
+
+static const char *
+sg_key(char *key, size_t size, const char *list, const struct sg *sg)
+{
+	char sa[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN];
+
+	snprintf(key, size, STATE "/%s[source='%s'][group='%s']", list,
+	    ntoa(sg->src, sa, sizeof(sa)), ntoa(sg->grp, ga, sizeof(ga)));
+	return key;
+}
+
+static void
+oper_upstream(struct oper *o, const struct sg *sg)
+{
+	const struct sg_if *d;
+	char key[128], buf[32];
+
+	sg_key(key, sizeof(key), "upstream", sg);
+	oper_set(o, sg_up_name(sg->up), "%s/state", key);
+	if (sg->rpf_ifp != NULL)
+		oper_set(o, sg->rpf_ifp->name, "%s/rpf-interface", key);
+	if (sg->rpf_nbr.s_addr != INADDR_ANY)
+		oper_set(o, ntoa(sg->rpf_nbr, buf, sizeof(buf)), "%s/rpf-neighbor", key);
+	oper_set(o, sg->src_local ? "true" : "false", "%s/source-connected", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(sg->created)), "%s/uptime", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&sg->join_timer)),
+	    "%s/join-timer-expires", key);
+	TAILQ_FOREACH(d, &sg->ds, entry) {
+		char dkey[192];
+
+		snprintf(dkey, sizeof(dkey), "%s/downstream[interface='%s']", key, d->ifp->name);
+		oper_set(o, sg_ds_name(d->state), "%s/state", dkey);
+		oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&d->expiry)), "%s/expires", dkey);
+		oper_set(o, fmt_u(buf, sizeof(buf), secs_since(d->since)), "%s/uptime", dkey);
+	}
+}
+
+static const struct iface *
+iface_by_vif(int vif)
+{
+	const struct iface *ifp;
+
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->vif == vif)
+			return ifp;
+	return NULL;
+}
+
+static void
+oper_mroute(struct oper *o, const struct sg *sg)
+{
+	const struct iface *ifp = iface_by_vif(sg->mfc_iif);
+	struct mrt_sg_stats st;
+	char key[128], buf[32];
+
+	sg_key(key, sizeof(key), "mroute", sg);
+	if (ifp != NULL)
+		oper_set(o, ifp->name, "%s/incoming-interface", key);
+	for (int vif = 0; vif < MRT_MAXVIFS; vif++)
+		if (sg->mfc_oifs[vif] && (ifp = iface_by_vif(vif)) != NULL)
+			oper_set(o, ifp->name, "%s/outgoing-interface", key);
+	if (mrt_sg_stats(sg->src, sg->grp, &st) == 0) {
+		oper_set(o, fmt_u(buf, sizeof(buf), st.pkts), "%s/packets", key);
+		oper_set(o, fmt_u(buf, sizeof(buf), st.bytes), "%s/bytes", key);
+		oper_set(o, fmt_u(buf, sizeof(buf), st.wrong_if), "%s/wrong-interface", key);
+	}
+}
+
+static char *
+text_upstream(void)
+{
+	struct text t = { 0 };
+	struct sg *sg;
+	const struct sg_if *d;
+	char sa[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN], na[INET_ADDRSTRLEN];
+
+	text_add(&t, "%-15s %-15s %-10s %-15s %-15s %7s %s\n", "Source", "Group",
+	    "State", "RPF iface", "RPF neighbor", "JT", "Downstream");
+	RB_FOREACH(sg, sg_tree, &sgs) {
+		text_add(&t, "%-15s %-15s %-10s %-15s %-15s %6lus", ntoa(sg->src, sa, sizeof(sa)),
+		    ntoa(sg->grp, ga, sizeof(ga)), sg_up_name(sg->up),
+		    sg->rpf_ifp ? sg->rpf_ifp->name : "-",
+		    sg->src_local ? "(connected)" : sg->rpf_nbr.s_addr ?
+		    ntoa(sg->rpf_nbr, na, sizeof(na)) : "-", secs_left(&sg->join_timer));
+		TAILQ_FOREACH(d, &sg->ds, entry)
+			text_add(&t, " %s(%s)", d->ifp->name, sg_ds_name(d->state));
+		text_add(&t, "\n");
+	}
+	return t.buf;
+}
+
+static char *
+text_mroute(void)
+{
+	struct text t = { 0 };
+	struct sg *sg;
+	struct mrt_sg_stats st;
+	const struct iface *ifp;
+	char sa[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN];
+
+	text_add(&t, "%-15s %-15s %-15s %10s %s\n", "Source", "Group", "Incoming",
+	    "Packets", "Outgoing");
+	RB_FOREACH(sg, sg_tree, &sgs) {
+		if (!sg->mfc)
+			continue;
+		if (mrt_sg_stats(sg->src, sg->grp, &st) < 0)
+			st.pkts = 0;
+		ifp = iface_by_vif(sg->mfc_iif);
+		text_add(&t, "%-15s %-15s %-15s %10lu", ntoa(sg->src, sa, sizeof(sa)),
+		    ntoa(sg->grp, ga, sizeof(ga)), ifp ? ifp->name : "?",
+		    (unsigned long)st.pkts);
+		for (int vif = 0; vif < MRT_MAXVIFS; vif++)
+			if (sg->mfc_oifs[vif] && (ifp = iface_by_vif(vif)) != NULL)
+				text_add(&t, " %s", ifp->name);
+		text_add(&t, "\n");
+	}
+	return t.buf;
+}
+
+char *
+oper_show_upstream(bool json, char **err)
+{
+	struct oper o = { 0 };
+	struct sg *sg;
+
+	if (!json)
+		return text_upstream();
+	RB_FOREACH(sg, sg_tree, &sgs)
+		oper_upstream(&o, sg);
+	return oper_print(&o, err);
+}
+
+char *
+oper_show_mroute(bool json, char **err)
+{
+	struct oper o = { 0 };
+	struct sg *sg;
+
+	if (!json)
+		return text_mroute();
+	RB_FOREACH(sg, sg_tree, &sgs)
+		if (sg->mfc)
+			oper_mroute(&o, sg);
+	return oper_print(&o, err);
+}
+
+struct rp_show {
+	struct oper	*o;
+	struct text	*t;
+};
+
+static void
+rp_one(struct in_addr rp, const struct cfg_prefix *groups, unsigned ngroups,
+    bool local, void *arg)
+{
+	struct rp_show *rs = arg;
+	char key[96], ra[INET_ADDRSTRLEN], pfx[INET_ADDRSTRLEN + 4], ga[INET_ADDRSTRLEN];
+
+	ntoa(rp, ra, sizeof(ra));
+	snprintf(key, sizeof(key), STATE "/rp[address='%s']", ra);
+	if (rs->o != NULL)
+		oper_set(rs->o, local ? "true" : "false", "%s/local", key);
+	for (unsigned i = 0; i < ngroups; i++) {
+		snprintf(pfx, sizeof(pfx), "%s/%u", ntoa(groups[i].addr, ga, sizeof(ga)),
+		    groups[i].len);
+		if (rs->o != NULL)
+			oper_set(rs->o, pfx, "%s/group", key);
+		else
+			text_add(rs->t, "%-15s %-18s %s\n", ra, pfx, local ? "yes" : "no");
+	}
+}
+
+char *
+oper_show_rp(bool json, char **err)
+{
+	struct oper o = { 0 };
+	struct text t = { 0 };
+	struct rp_show rs = { json ? &o : NULL, &t };
+
+	if (!json)
+		text_add(&t, "%-15s %-18s %s\n", "RP", "Group range", "This router");
+	rp_foreach(rp_one, &rs);
+	return json ? oper_print(&o, err) : t.buf;
 }
 
 char *
