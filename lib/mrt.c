@@ -130,6 +130,18 @@ mrt_set_pim(bool on)
 }
 
 int
+mrt_set_assert(bool on)
+{
+	int v = on;
+
+	if (setsockopt(mrt.fd, IPPROTO_IP, MRT_ASSERT, &v, sizeof(v)) < 0) {
+		log_warn("mroute: MRT_ASSERT %d", v);
+		return -1;
+	}
+	return 0;
+}
+
+int
 mrt_vif_add(int vif, int ifindex, bool reg)
 {
 	struct vifctl vc;

@@ -61,6 +61,7 @@ int	mrt_open(const struct mrt_handlers *h);
 void	mrt_close(void);
 int	mrt_fd(void);
 int	mrt_set_pim(bool on);		/* MRT_PIM: kernel register processing */
+int	mrt_set_assert(bool on);	/* MRT_ASSERT: WRONGVIF upcalls */
 
 /* Add a VIF for ifindex (register: the PIM register VIF, ifindex ignored). */
 int	mrt_vif_add(int vif, int ifindex, bool reg);

@@ -35,6 +35,8 @@ iface_init(void)
 	} else
 		log_warnx("iface: no PIM register VIF (kernel built without "
 		    "CONFIG_IP_PIMSM_V2?); continuing without it");
+	/* Packets on the wrong interface tell us the SPT is ready (and need Asserts). */
+	mrt_set_assert(true);
 }
 
 struct iface *

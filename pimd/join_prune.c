@@ -6,8 +6,9 @@
  * source already) and that it comes from a neighbour, then hands each
  * (S,G) entry to sg.c: as a received Join or Prune when the upstream
  * neighbour field names us, as one seen on the LAN otherwise (for join
- * suppression and prune override).  (*,G) and (S,G,rpt) entries are
- * counted and ignored until the RP tree is implemented.
+ * suppression and prune override).  (S,G,rpt) entries are ignored: after
+ * a switch to the shortest path tree the RP tree may carry a copy too,
+ * which the kernel drops as arriving on the wrong interface.
  */
 #include <arpa/inet.h>
 
@@ -58,22 +59,25 @@ jp_entry(struct pim_if *pif, const struct pim_jp *jp, bool to_us,
     const struct pim_jp_group *g, const struct pim_jp_source *s, bool join)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct in_addr src = s->addr;
 
-	if (s->wildcard || s->rpt || s->masklen != 32 || g->masklen != 32) {
-		log_debug(DBG_PIM, "%s: ignored %s (%s%s, %s): no RP tree yet",
-		    pif->ifp->name, join ? "Join" : "Prune",
-		    s->wildcard ? "*" : inet_ntop(AF_INET, &s->addr, a, sizeof(a)),
+	/* (*,G) is the RP's address with WC and RPT; (S,G) has neither. */
+	if (s->wildcard != s->rpt || s->masklen != 32 || g->masklen != 32) {
+		log_debug(DBG_PIM, "%s: ignored %s (%s%s, %s)", pif->ifp->name,
+		    join ? "Join" : "Prune", inet_ntop(AF_INET, &s->addr, a, sizeof(a)),
 		    s->rpt ? ",rpt" : "", inet_ntop(AF_INET, &g->group, b, sizeof(b)));
 		return;
 	}
+	if (s->wildcard)
+		src.s_addr = INADDR_ANY;
 	if (to_us && join)
-		sg_join_received(pif->ifp, s->addr, g->group, jp->holdtime);
+		sg_join_received(pif->ifp, src, g->group, jp->holdtime);
 	else if (to_us)
-		sg_prune_received(pif->ifp, s->addr, g->group, jp->holdtime);
+		sg_prune_received(pif->ifp, src, g->group, jp->holdtime);
 	else if (join)
-		sg_join_seen(pif->ifp, jp->upstream, s->addr, g->group);
+		sg_join_seen(pif->ifp, jp->upstream, src, g->group);
 	else
-		sg_prune_seen(pif->ifp, jp->upstream, s->addr, g->group);
+		sg_prune_seen(pif->ifp, jp->upstream, src, g->group);
 }
 
 void
@@ -112,10 +116,12 @@ jp_recv(struct pim_if *pif, struct in_addr src, const uint8_t *body, size_t len)
 }
 
 void
-jp_send_sg(struct pim_if *pif, struct in_addr upstream, struct in_addr src,
-    struct in_addr grp, bool join)
+jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
+    struct in_addr grp, bool wc, bool join)
 {
-	struct pim_jp_source s = { .addr = src, .masklen = 32, .sparse = true };
+	struct pim_jp_source s = {
+		.addr = addr, .masklen = 32, .sparse = true, .wildcard = wc, .rpt = wc,
+	};
 	struct pim_jp_builder b;
 	uint8_t buf[JP_MAX_LEN];
 	struct in_addr dst;
@@ -126,8 +132,9 @@ jp_send_sg(struct pim_if *pif, struct in_addr upstream, struct in_addr src,
 	pim_jp_add(&b, grp, &s, join);
 	len = pim_jp_finish(&b);
 	inet_pton(AF_INET, PIM_ALL_ROUTERS, &dst);
-	log_debug(DBG_PIM, "%s: %s (%s, %s) to %s", pif->ifp->name,
-	    join ? "Join" : "Prune", inet_ntop(AF_INET, &src, a, sizeof(a)),
+	log_debug(DBG_PIM, "%s: %s (%s%s, %s) to %s", pif->ifp->name,
+	    join ? "Join" : "Prune", wc ? "*, RP " : "",
+	    inet_ntop(AF_INET, &addr, a, sizeof(a)),
 	    inet_ntop(AF_INET, &grp, c, sizeof(c)),
 	    inet_ntop(AF_INET, &upstream, d, sizeof(d)));
 	pim_send(pif, dst, buf, len, PIM_JOIN_PRUNE);

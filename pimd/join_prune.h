@@ -11,9 +11,12 @@
 struct pim_if;
 
 void	jp_recv(struct pim_if *, struct in_addr src, const uint8_t *body, size_t len);
-/* Send one (S,G) Join or Prune to the upstream neighbour on pif. */
-void	jp_send_sg(struct pim_if *, struct in_addr upstream, struct in_addr src,
-	    struct in_addr grp, bool join);
+/*
+ * Send one Join or Prune to the upstream neighbour on pif: (S,G), or with
+ * wc (*,G), where addr is the RP (WC and RPT bits, §4.9.5).
+ */
+void	jp_send(struct pim_if *, struct in_addr upstream, struct in_addr addr,
+	    struct in_addr grp, bool wc, bool join);
 /* t_periodic and the Holdtime our Join/Prunes carry on pif (3.5 x t_periodic). */
 uint32_t jp_period_ms(const struct pim_if *);
 uint16_t jp_holdtime(const struct pim_if *);

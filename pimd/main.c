@@ -20,6 +20,7 @@
 #include "iface.h"
 #include "igmp.h"
 #include "log.h"
+#include "mroute.h"
 #include "mrt.h"
 #include "netlink.h"
 #include "pim.h"
@@ -134,7 +135,10 @@ mrt_open_failed(int err)
 static void
 run(bool foreground, const char *debug)
 {
-	static const struct mrt_handlers mh = { .igmp = igmp_input };
+	static const struct mrt_handlers mh = {
+		.upcall = mroute_upcall,
+		.igmp = igmp_input,
+	};
 	static const struct netlink_handlers nh = {
 		.link = iface_link_event,
 		.addr = iface_addr_event,
@@ -167,6 +171,7 @@ run(bool foreground, const char *debug)
 	if (pim_init() < 0)
 		log_warnx("PIM disabled: cannot open its raw socket");
 	igmp_set_listener(sg_membership_changed);
+	rp_set_listener(sg_rp_changed);
 	if (netlink_init(&nh) < 0)
 		fatal("netlink");
 	iface_apply_config(pimd.conf);

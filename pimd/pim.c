@@ -21,6 +21,7 @@
 #include "pim.h"
 #include "pimd.h"
 #include "rawsock.h"
+#include "register.h"
 
 #define PIM_READ_BURST	64
 #define PIM_BUFSIZE	65536
@@ -64,6 +65,24 @@ pim_send(struct pim_if *pif, struct in_addr dst, const uint8_t *buf, size_t len,
 		return;
 	}
 	pif->cnt.tx[type]++;
+}
+
+void
+pim_send_unicast(struct in_addr src, struct in_addr dst, const uint8_t *buf, size_t len,
+    enum pim_type type)
+{
+	struct iface *ifp;
+	char a[INET_ADDRSTRLEN];
+
+	/* Unicast goes where the kernel's routes say, with a normal TTL. */
+	if (raw_send(pim_fd, 0, src, dst, buf, len, 64) < 0) {
+		log_warn("pim: send %s to %s", pim_type_name(type),
+		    inet_ntop(AF_INET, &dst, a, sizeof(a)));
+		return;
+	}
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->pim != NULL && ifp->primary.s_addr == src.s_addr)
+			ifp->pim->cnt.tx[type]++;
 }
 
 static void
@@ -116,6 +135,12 @@ pim_input(struct pim_if *pif, const struct raw_rx *rx)
 		break;
 	case PIM_JOIN_PRUNE:
 		jp_recv(pif, rx->src, body, len);
+		break;
+	case PIM_REGISTER:
+		register_recv(pif, rx, body, len);
+		break;
+	case PIM_REGISTER_STOP:
+		register_stop_recv(pif, rx->src, body, len);
 		break;
 	default:
 		drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));

@@ -63,6 +63,10 @@ void	pim_iface_update(struct iface *);
 void	pim_send(struct pim_if *, struct in_addr dst, const uint8_t *buf, size_t len,
 	    enum pim_type type);
 
+/* Send a message unicast (Register, Register-Stop) from src to dst. */
+void	pim_send_unicast(struct in_addr src, struct in_addr dst, const uint8_t *buf,
+	    size_t len, enum pim_type type);
+
 bool	pim_is_dr(const struct pim_if *);
 const char *pim_drop_name(enum pim_drop);
 

@@ -7,8 +7,14 @@
  * distinct group range with the RP that wins it, for RP(G) and for telling
  * what a reload changed.  Both are small (a handful of RPs), so they are
  * sorted arrays rebuilt whole on every config and scanned linearly.
+ *
+ * Static RPs carry no priority, so of §4.7.1's order (longest range,
+ * priority, hash, address) the longest range decides, and between RPs of
+ * one range the highest address, as the YANG model and pimd.conf(5) say.
+ * The §4.7.2 hash is here for the BSR's RP set.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

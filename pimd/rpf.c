@@ -111,19 +111,20 @@ protocol_preference(uint8_t protocol)
 static void
 rpf_from_route(struct rpf *p, const struct netlink_route *r)
 {
-	if (r->type == RTN_LOCAL) {
-		p->valid = p->local = true;
-	} else if (r->type == RTN_UNICAST && r->ifindex > 0) {
-		p->valid = true;
-		p->ifindex = r->ifindex;
-		p->nexthop = r->gateway.s_addr != htonl(INADDR_ANY) ?
-		    r->gateway : p->target;
-		p->metric = r->metric;
-		p->preference = protocol_preference(r->protocol);
-	} else
+	bool local = r->type == RTN_LOCAL;
+
+	if (!local && (r->type != RTN_UNICAST || r->ifindex <= 0))
 		return;
+	p->valid = true;
+	p->local = local;
 	p->prefix = r->dst;
 	p->prefixlen = r->prefixlen;
+	if (local)
+		return;
+	p->ifindex = r->ifindex;
+	p->nexthop = r->gateway.s_addr != htonl(INADDR_ANY) ? r->gateway : p->target;
+	p->metric = r->metric;
+	p->preference = protocol_preference(r->protocol);
 }
 
 static struct rpf

@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * (S,G) state, RFC 7761 §4.5.3 (downstream), §4.5.7 (upstream), §4.1.6
- * (pim_include), and the MFC entry that follows from them.
+ * (S,G) and (*,G) state, RFC 7761 §4.5 (downstream §4.5.2/§4.5.3, upstream
+ * §4.5.6/§4.5.7), §4.1.6 (olists), §4.2 (data, SPT switch), and the MFC
+ * entries that follow from them.
  *
- * Every event ends in sg_update(), which computes immediate_olist(S,G) =
- * joins(S,G) + pim_include(S,G), drives the upstream machine with
- * JoinDesired(S,G), programs the kernel and frees an entry nothing needs.
- * RPF'(S,G) comes from a watch on the route to S (rpf.c).
+ * Every event ends in sg_update(), which computes the entry's
+ * immediate_olist = joins + pim_include, drives the upstream machine with
+ * JoinDesired, programs the kernel and frees an entry nothing needs; a
+ * (*,G) update carries on to the (S,G) entries of its group, whose
+ * inherited olists include it.  RPF' comes from a watch on the route to S,
+ * or to RP(G) for (*,G) (rpf.c).
+ *
+ * (S,G) entries a (*,G) or a Register brings about are made by data: the
+ * kernel's NOCACHE upcall.  They live while the Keepalive Timer runs, which
+ * restarts as long as the kernel's packet counter for the entry moves.
+ * The kernel has no (*,G) entries here; each source gets an (S,G) one.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -19,6 +27,8 @@
 #include "nbr.h"
 #include "pim.h"
 #include "pimd.h"
+#include "register.h"
+#include "rp.h"
 #include "rpf.h"
 #include "sg.h"
 
@@ -37,7 +47,6 @@ sg_cmp(const struct sg *a, const struct sg *b)
 RB_GENERATE(sg_tree, sg, entry, sg_cmp)
 struct sg_tree sgs = RB_INITIALIZER(&sgs);
 
-static void sg_update(struct sg *);
 
 const char *
 sg_up_name(enum sg_up s)
@@ -63,7 +72,8 @@ sg_str(const struct sg *sg)
 	static char buf[2 * INET_ADDRSTRLEN + 4];
 	char s[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 
-	snprintf(buf, sizeof(buf), "(%s, %s)", inet_ntop(AF_INET, &sg->src, s, sizeof(s)),
+	snprintf(buf, sizeof(buf), "(%s, %s)", sg_is_wc(sg) ? "*" :
+	    inet_ntop(AF_INET, &sg->src, s, sizeof(s)),
 	    inet_ntop(AF_INET, &sg->grp, g, sizeof(g)));
 	return buf;
 }
@@ -78,18 +88,28 @@ sg_find(struct in_addr src, struct in_addr grp)
 
 /* ---- RPF'(S,G) ------------------------------------------------------------ */
 
-/* RPF'(S,G) = NBR(RPF_interface(S), MRIB.next_hop(S)), §4.5 and §4.3.4. */
+/*
+ * RPF'(S,G) = NBR(RPF_interface(S), MRIB.next_hop(S)) and RPF'(*,G) the same
+ * toward RP(G), §4.5 and §4.3.4.  *local: S is on a connected subnet, or
+ * for (*,G) this router is the RP.
+ */
 static void
 rpf_resolve(struct sg *sg, struct iface **ifp, struct in_addr *nbr, bool *local)
 {
-	const struct rpf *r = rpf_get(sg->rpf);
+	const struct rpf *r = sg->rpf != NULL ? rpf_get(sg->rpf) : NULL;
 
 	*ifp = NULL;
 	nbr->s_addr = INADDR_ANY;
 	*local = false;
-	if (!r->valid || r->local || (*ifp = iface_find_index(r->ifindex)) == NULL)
+	if (r == NULL || !r->valid)
 		return;
-	if (r->nexthop.s_addr == sg->src.s_addr) {
+	if (r->local) {
+		*local = sg_is_wc(sg);
+		return;
+	}
+	if ((*ifp = iface_find_index(r->ifindex)) == NULL)
+		return;
+	if (!sg_is_wc(sg) && r->nexthop.s_addr == sg->src.s_addr) {
 		*local = true;		/* S is on a connected subnet */
 		return;
 	}
@@ -102,7 +122,11 @@ send_jp(struct sg *sg, struct iface *ifp, struct in_addr nbr, bool join)
 {
 	if (ifp == NULL || ifp->pim == NULL || nbr.s_addr == INADDR_ANY)
 		return;
-	jp_send_sg(ifp->pim, nbr, sg->src, sg->grp, join);
+	/* A (*,G) entry goes as the RP's address with the WC and RPT bits. */
+	if (sg_is_wc(sg))
+		jp_send(ifp->pim, nbr, sg->rp, sg->grp, true, join);
+	else
+		jp_send(ifp->pim, nbr, sg->src, sg->grp, false, join);
 }
 
 static void
@@ -122,12 +146,16 @@ rpf_refresh(struct sg *sg)
 	char a[INET_ADDRSTRLEN];
 
 	rpf_resolve(sg, &ifp, &nbr, &local);
-	sg->src_local = local;
+	if (sg_is_wc(sg))
+		sg->i_am_rp = local;
+	else
+		sg->src_local = local;
 	if (ifp == sg->rpf_ifp && nbr.s_addr == sg->rpf_nbr.s_addr)
 		return;
 	log_info("pim %s: RPF' is %s on %s", sg_str(sg),
 	    nbr.s_addr ? inet_ntop(AF_INET, &nbr, a, sizeof(a)) :
-	    local ? "the source itself" : "none", ifp ? ifp->name : "no interface");
+	    !local ? "none" : sg_is_wc(sg) ? "this router, the RP" :
+	    "the source itself", ifp ? ifp->name : "no interface");
 	/* §4.5.7 Joined, RPF'(S,G) changes: Join to the new one, Prune to the old. */
 	if (sg->up == SG_UP_JOINED) {
 		send_jp(sg, ifp, nbr, true);
@@ -162,6 +190,8 @@ join_timer_expired(void *arg)
 	join_timer_restart(sg);
 }
 
+static void kat_expired(void *);
+
 static struct sg *
 sg_get(struct in_addr src, struct in_addr grp)
 {
@@ -177,8 +207,12 @@ sg_get(struct in_addr src, struct in_addr grp)
 	sg->mfc_iif = MRT_VIF_NONE;
 	TAILQ_INIT(&sg->ds);
 	timer_init(&sg->join_timer, join_timer_expired, sg);
+	timer_init(&sg->kat, kat_expired, sg);
 	RB_INSERT(sg_tree, &sgs, sg);
-	sg->rpf = rpf_watch(src, rpf_changed, sg);
+	if (sg_is_wc(sg))
+		sg->rp = rp_for_group(grp);
+	if (!sg_is_wc(sg) || sg->rp.s_addr != INADDR_ANY)
+		sg->rpf = rpf_watch(sg_is_wc(sg) ? sg->rp : src, rpf_changed, sg);
 	rpf_refresh(sg);
 	log_debug(DBG_PIM, "%s: new entry", sg_str(sg));
 	return sg;
@@ -190,7 +224,10 @@ sg_free(struct sg *sg)
 	log_debug(DBG_PIM, "%s: entry removed", sg_str(sg));
 	if (sg->mfc)
 		mrt_mfc_del(sg->src, sg->grp);
-	rpf_unwatch(sg->rpf);
+	if (sg->rpf != NULL)
+		rpf_unwatch(sg->rpf);
+	reg_free(sg);
+	timer_free(&sg->kat);
 	timer_free(&sg->join_timer);
 	RB_REMOVE(sg_tree, &sgs, sg);
 	free(sg);
@@ -311,7 +348,7 @@ sg_prune_received(struct iface *ifp, struct in_addr src, struct in_addr grp,
 	timer_start(&d->ppt, ppt);
 }
 
-/* ---- upstream (§4.5.7) ------------------------------------------------------ */
+/* ---- olists and upstream (§4.1.6, §4.5.6, §4.5.7) ------------------------ */
 
 /* I_am_DR(I), with an interface where PIM does not speak counting as ours. */
 static bool
@@ -320,22 +357,49 @@ iface_dr(const struct iface *ifp)
 	return ifp->pim == NULL || ifp->pim->passive || pim_is_dr(ifp->pim);
 }
 
-/* §4.1.6: is ifp in immediate_olist(S,G) = joins(S,G) + pim_include(S,G)? */
+/*
+ * Is ifp in the entry's immediate_olist = joins + pim_include (§4.1.6)?
+ * pim_include(*,G) counts EXCLUDE-mode members, pim_include(S,G) INCLUDE ones.
+ */
 static bool
 in_olist(struct sg *sg, const struct iface *ifp)
 {
+	if (sg == NULL)
+		return false;
 	if (ds_find(sg, ifp) != NULL)
 		return true;
 	return ifp->igmp != NULL && iface_dr(ifp) &&
 	    igmp_local_include(ifp, sg->src, sg->grp);
 }
 
-static void
-mfc_sync(struct sg *sg, const uint8_t oifs[MRT_MAXVIFS], bool any)
+static struct sg *
+wc_of(const struct sg *sg)
 {
-	int iif = sg->rpf_ifp != NULL ? sg->rpf_ifp->vif : MRT_VIF_NONE;
+	return sg_is_wc(sg) ? NULL : sg_find((struct in_addr){ INADDR_ANY }, sg->grp);
+}
 
-	if (!any || iif == MRT_VIF_NONE) {
+/*
+ * The incoming VIF.  (S,G) on the shortest path tree, or with S connected,
+ * takes RPF_interface(S); otherwise packets come down the RP tree: through
+ * the register VIF on the RP, from RPF_interface(RP(G)) elsewhere.
+ */
+static int
+sg_iif(const struct sg *sg, const struct sg *wc)
+{
+	const struct iface *ifp = sg->rpf_ifp;
+
+	if (!sg->spt && !sg->src_local && wc != NULL) {
+		if (wc->i_am_rp)
+			return IFACE_REGISTER_VIF;
+		ifp = wc->rpf_ifp;
+	}
+	return ifp != NULL ? ifp->vif : MRT_VIF_NONE;
+}
+
+static void
+mfc_sync(struct sg *sg, int iif, const uint8_t oifs[MRT_MAXVIFS], bool install)
+{
+	if (!install || iif == MRT_VIF_NONE) {
 		if (sg->mfc) {
 			mrt_mfc_del(sg->src, sg->grp);
 			log_info("mroute %s: removed", sg_str(sg));
@@ -347,27 +411,16 @@ mfc_sync(struct sg *sg, const uint8_t oifs[MRT_MAXVIFS], bool any)
 		return;
 	if (mrt_mfc_add(sg->src, sg->grp, iif, oifs) < 0)
 		return;
-	if (!sg->mfc)
-		log_info("mroute %s: installed, incoming %s", sg_str(sg), sg->rpf_ifp->name);
+	if (!sg->mfc || sg->mfc_iif != iif)
+		log_info("mroute %s: incoming VIF %d", sg_str(sg), iif);
 	sg->mfc = true;
 	sg->mfc_iif = iif;
 	memcpy(sg->mfc_oifs, oifs, MRT_MAXVIFS);
 }
 
 static void
-sg_update(struct sg *sg)
+upstream(struct sg *sg, bool desired)
 {
-	uint8_t oifs[MRT_MAXVIFS] = { 0 };
-	struct iface *ifp;
-	bool any = false, desired;
-
-	TAILQ_FOREACH(ifp, &ifaces, entry)
-		if (ifp != sg->rpf_ifp && ifp->vif >= 0 && in_olist(sg, ifp)) {
-			oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
-			any = true;
-		}
-	/* JoinDesired(S,G): immediate_olist(S,G) != NULL. */
-	desired = any && !sg->src_local;
 	if (desired && sg->up == SG_UP_NOT_JOINED) {
 		sg->up = SG_UP_JOINED;
 		log_info("pim %s: joined upstream", sg_str(sg));
@@ -379,9 +432,255 @@ sg_update(struct sg *sg)
 		send_jp(sg, sg->rpf_ifp, sg->rpf_nbr, false);
 		timer_stop(&sg->join_timer);
 	}
-	mfc_sync(sg, oifs, any);
-	if (!any && TAILQ_EMPTY(&sg->ds) && sg->up == SG_UP_NOT_JOINED)
+}
+
+/*
+ * CouldRegister(S,G) = I_am_DR(RPF_interface(S)) AND KeepaliveTimer(S,G)
+ * running AND DirectlyConnected(S) — and someone else is the RP (§4.4.1).
+ */
+static bool
+could_register(const struct sg *sg)
+{
+	struct in_addr rp = rp_for_group(sg->grp);
+
+	return sg->src_local && timer_pending(&sg->kat) && sg->rpf_ifp != NULL &&
+	    iface_dr(sg->rpf_ifp) && rp.s_addr != INADDR_ANY && !rp_is_local(rp);
+}
+
+static void
+wc_update(struct sg *wc)
+{
+	struct iface *ifp;
+	struct sg key = { .grp = wc->grp }, *sg, *next;
+	bool any = false;
+
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp != wc->rpf_ifp && in_olist(wc, ifp))
+			any = true;
+	/* JoinDesired(*,G): immediate_olist(*,G) != NULL, and the RP is elsewhere. */
+	upstream(wc, any && !wc->i_am_rp && wc->rp.s_addr != INADDR_ANY);
+	/* The (S,G) entries of the group inherit the (*,G) olist. */
+	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
+	    sg->grp.s_addr == wc->grp.s_addr; sg = next) {
+		next = RB_NEXT(sg_tree, &sgs, sg);
+		if (sg != wc)
+			sg_update(sg);
+	}
+	if (!any && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
+		sg_free(wc);
+}
+
+void
+sg_update(struct sg *sg)
+{
+	uint8_t oifs[MRT_MAXVIFS] = { 0 };
+	struct sg *wc;
+	struct iface *ifp;
+	bool own = false, inherited = false;
+	int iif;
+
+	if (sg_is_wc(sg)) {
+		wc_update(sg);
+		return;
+	}
+	wc = wc_of(sg);
+	iif = sg_iif(sg, wc);
+	TAILQ_FOREACH(ifp, &ifaces, entry) {
+		bool mine;
+
+		if (ifp->vif < 0)
+			continue;
+		mine = ifp != sg->rpf_ifp && in_olist(sg, ifp);
+		own |= mine;
+		/* inherited_olist(S,G) = immediate_olist(S,G) + olist(*,G), §4.1.6 */
+		if ((mine || in_olist(wc, ifp)) && ifp->vif != iif) {
+			oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
+			inherited = true;
+		}
+	}
+	/*
+	 * JoinDesired(S,G) = immediate_olist(S,G) != NULL OR (KeepaliveTimer
+	 * running AND inherited_olist(S,G) != NULL), where the KAT counts on
+	 * a last-hop router switching to the SPT and on the RP (§4.5.7).
+	 */
+	upstream(sg, !sg->src_local && (own || (sg->kat_join &&
+	    timer_pending(&sg->kat) && inherited)));
+	/* Joined toward S on the interface packets already come in on: on the SPT. */
+	if (!sg->spt && sg->up == SG_UP_JOINED && wc != NULL && !wc->i_am_rp &&
+	    wc->rpf_ifp == sg->rpf_ifp)
+		sg->spt = true;
+	reg_could_register(sg, could_register(sg));
+	if (sg->reg == SG_REG_JOIN)
+		oifs[IFACE_REGISTER_VIF] = 1;
+	iif = sg_iif(sg, wc);
+	mfc_sync(sg, iif, oifs, own || inherited || timer_pending(&sg->kat));
+	if (!own && TAILQ_EMPTY(&sg->ds) && sg->up == SG_UP_NOT_JOINED &&
+	    !timer_pending(&sg->kat))
 		sg_free(sg);
+}
+
+/* ---- data (§4.2, §4.4) ------------------------------------------------------ */
+
+static uint32_t
+kat_ms(void)
+{
+	return pimd.conf->keepalive_period * 1000u;
+}
+
+/* §4.1.4: the KAT expires only if no packet moved through the entry meanwhile. */
+static void
+kat_expired(void *arg)
+{
+	struct sg *sg = arg;
+	struct mrt_sg_stats st;
+
+	if (sg->mfc && mrt_sg_stats(sg->src, sg->grp, &st) == 0 && st.pkts != sg->kat_pkts) {
+		sg->kat_pkts = st.pkts;
+		timer_start(&sg->kat, kat_ms());
+		return;
+	}
+	log_info("pim %s: no data for the keepalive period", sg_str(sg));
+	sg->kat_join = false;
+	sg->spt = false;
+	sg_update(sg);
+}
+
+static void
+kat_start(struct sg *sg, bool counts_for_join)
+{
+	if (!timer_pending(&sg->kat))
+		timer_start(&sg->kat, kat_ms());
+	sg->kat_join |= counts_for_join;
+}
+
+/* CheckSwitchToSpt (§4.2.1): a last hop with (*,G) members and a policy that switches. */
+static bool
+switch_to_spt(const struct sg *wc)
+{
+	struct iface *ifp;
+
+	if (wc == NULL || pimd.conf->spt == CFG_SPT_NEVER)
+		return false;
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->igmp != NULL && iface_dr(ifp) &&
+		    igmp_local_include(ifp, wc->src, wc->grp))
+			return true;
+	return false;
+}
+
+void
+sg_nocache(struct in_addr src, struct in_addr grp, int vif)
+{
+	struct sg *sg = sg_find(src, grp), *wc;
+	struct iface *ifp;
+	bool first_hop = false;
+
+	if (rp_in_ssm(grp) && sg == NULL)
+		return;		/* SSM traffic nobody joined */
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->vif == vif && iface_on_link(ifp, src))
+			first_hop = iface_dr(ifp);
+	wc = sg_find((struct in_addr){ INADDR_ANY }, grp);
+	/*
+	 * State for the packet: a first-hop DR registers it, the RP gets it
+	 * through the register VIF, a router on the RP tree forwards it.
+	 */
+	if (!first_hop && vif != IFACE_REGISTER_VIF && wc == NULL && sg == NULL)
+		return;
+	if (rp_in_ssm(grp) || (!first_hop && wc == NULL && vif != IFACE_REGISTER_VIF)) {
+		if (sg != NULL)
+			sg_update(sg);
+		return;
+	}
+	sg = sg_get(src, grp);
+	kat_start(sg, switch_to_spt(wc) || vif == IFACE_REGISTER_VIF);
+	sg_update(sg);
+}
+
+void
+sg_wrongvif(struct in_addr src, struct in_addr grp, int vif)
+{
+	struct sg *sg = sg_find(src, grp);
+
+	/* Update_SPTbit (§4.2.2): native packets arrive on RPF_interface(S). */
+	if (sg == NULL || sg->spt || sg->rpf_ifp == NULL || sg->rpf_ifp->vif != vif ||
+	    sg->up != SG_UP_JOINED)
+		return;
+	log_info("pim %s: on the shortest path tree", sg_str(sg));
+	sg->spt = true;
+	sg_update(sg);
+}
+
+void
+sg_wholepkt(struct in_addr src, struct in_addr grp, const uint8_t *pkt, size_t len)
+{
+	struct sg *sg = sg_find(src, grp);
+
+	if (sg != NULL)
+		reg_send_data(sg, pkt, len);
+}
+
+void
+sg_register_stop(struct in_addr src, struct in_addr grp)
+{
+	struct sg *sg, *next, key = { .grp = grp };
+
+	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
+	    sg->grp.s_addr == grp.s_addr; sg = next) {
+		next = RB_NEXT(sg_tree, &sgs, sg);
+		if (!sg_is_wc(sg) && (src.s_addr == INADDR_ANY ||
+		    src.s_addr == sg->src.s_addr))
+			reg_stop_received(sg);
+	}
+}
+
+/*
+ * §4.4.2 at the RP: answer with Register-Stop once the data comes natively
+ * (SPTbit) or nobody wants it; otherwise keep (S,G) alive and join toward S.
+ */
+bool
+sg_register_received(struct in_addr src, struct in_addr grp, bool null_register)
+{
+	struct sg *wc = sg_find((struct in_addr){ INADDR_ANY }, grp);
+	struct sg *sg = sg_find(src, grp);
+	bool receivers = false;
+	struct iface *ifp;
+
+	if (wc != NULL)
+		TAILQ_FOREACH(ifp, &ifaces, entry)
+			receivers |= in_olist(wc, ifp);
+	if (sg != NULL)
+		TAILQ_FOREACH(ifp, &ifaces, entry)
+			receivers |= in_olist(sg, ifp);
+	if (!receivers)
+		return true;
+	if (sg == NULL)
+		sg = sg_get(src, grp);
+	kat_start(sg, true);
+	sg_update(sg);
+	return (sg = sg_find(src, grp)) != NULL && sg->spt;
+}
+
+void
+sg_rp_changed(void)
+{
+	struct sg *sg, *next;
+
+	/* (*,G) entries follow RP(G): a new RP is a new entry. */
+	for (sg = RB_MIN(sg_tree, &sgs); sg != NULL; sg = next) {
+		next = RB_NEXT(sg_tree, &sgs, sg);
+		if (!sg_is_wc(sg) || sg->rp.s_addr == rp_for_group(sg->grp).s_addr)
+			continue;
+		upstream(sg, false);
+		if (sg->rpf != NULL)
+			rpf_unwatch(sg->rpf);
+		sg->rpf = NULL;
+		sg->rp = rp_for_group(sg->grp);
+		if (sg->rp.s_addr != INADDR_ANY)
+			sg->rpf = rpf_watch(sg->rp, rpf_changed, sg);
+		rpf_refresh(sg);
+	}
+	sg_reevaluate_all();
 }
 
 /* §4.5.7: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress. */
@@ -437,21 +736,30 @@ sg_nbr_restarted(struct pim_if *pif, struct in_addr nbr)
 void
 sg_membership_changed(struct iface *ifp, struct in_addr grp)
 {
-	struct igmp_group *g;
+	struct igmp_group *g = NULL;
 	struct igmp_source *s;
 	struct sg key = { .grp = grp }, *sg, *next;
 
-	/* INCLUDE-mode sources wanted here get an entry; EXCLUDE mode is (*,G). */
-	if (ifp->igmp != NULL && (g = igmp_group_find(&ifp->igmp->groups, grp)) != NULL &&
-	    g->mode == IGMP_FILTER_INCLUDE)
+	if (ifp->igmp != NULL)
+		g = igmp_group_find(&ifp->igmp->groups, grp);
+	/*
+	 * EXCLUDE-mode members want (*,G) — but not in the SSM range, where
+	 * only (S,G) exists (RFC 4607 §2); INCLUDE-mode sources want (S,G).
+	 */
+	if (g != NULL && g->mode == IGMP_FILTER_EXCLUDE && !rp_in_ssm(grp))
+		sg_get((struct in_addr){ INADDR_ANY }, grp);
+	if (g != NULL && g->mode == IGMP_FILTER_INCLUDE)
 		RB_FOREACH(s, igmp_source_tree, &g->sources)
 			if (igmp_group_forwards(g, s->addr))
 				sg_get(s->addr, grp);
 	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL && sg->grp.s_addr == grp.s_addr;
 	    sg = next) {
 		next = RB_NEXT(sg_tree, &sgs, sg);
-		sg_update(sg);
+		if (!sg_is_wc(sg))
+			sg_update(sg);
 	}
+	if ((sg = sg_find((struct in_addr){ INADDR_ANY }, grp)) != NULL)
+		sg_update(sg);
 }
 
 void

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * (S,G) routing state, RFC 7761 §4.5: per entry the upstream Join/Prune
- * state machine (§4.5.7) toward RPF'(S,G), per interface the downstream
- * state machine (§4.5.3) driven by received Joins and Prunes, local
- * members from IGMP (§4.1.6 pim_include), and the kernel MFC entry that
- * follows from them.
+ * Routing state, RFC 7761 §4.5: (S,G) entries and (*,G) entries (source
+ * 0.0.0.0), each with the upstream Join/Prune state machine (§4.5.6,
+ * §4.5.7) toward RPF'(S,G) or RPF'(*,G), per interface the downstream state
+ * machine (§4.5.2, §4.5.3) driven by received Joins and Prunes, local
+ * members from IGMP (§4.1.6 pim_include), for (S,G) the data-driven state
+ * (Keepalive Timer, SPT bit, the first-hop DR's Register state, §4.4.1),
+ * and the kernel MFC entry that follows from all of it.
  */
 #ifndef PIMD_SG_H
 #define PIMD_SG_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -23,6 +26,8 @@ struct pim_if;
 struct rpf;
 
 enum sg_up { SG_UP_NOT_JOINED, SG_UP_JOINED };
+/* §4.4.1 Register state of a first-hop DR. */
+enum sg_reg { SG_REG_NO_INFO, SG_REG_JOIN, SG_REG_JOIN_PENDING, SG_REG_PRUNE };
 enum sg_ds { SG_DS_NO_INFO, SG_DS_JOIN, SG_DS_PRUNE_PENDING };
 
 /* Downstream (S,G) state on one interface (§4.5.3); exists while not NoInfo. */
@@ -45,9 +50,20 @@ struct sg {
 	enum sg_up	up;
 	struct timer	join_timer;	/* Join Timer (JT) */
 	struct rpf_watch *rpf;
-	struct iface	*rpf_ifp;	/* RPF_interface(S); NULL: no route */
-	struct in_addr	rpf_nbr;	/* RPF'(S,G); 0: no PIM neighbour there */
-	bool		src_local;	/* S is on a connected subnet: first hop */
+	struct iface	*rpf_ifp;	/* RPF_interface(S) or (RP); NULL: no route */
+	struct in_addr	rpf_nbr;	/* RPF'; 0: no PIM neighbour there */
+	bool		src_local;	/* (S,G): S is on a connected subnet */
+	/* (*,G) */
+	struct in_addr	rp;		/* RP(G) the entry follows; 0: none */
+	bool		i_am_rp;	/* the RP is this router: the tree's root */
+	/* (S,G) data-driven state */
+	struct timer	kat;		/* Keepalive Timer (§4.1.4) */
+	uint64_t	kat_pkts;	/* MFC packet count at the last check */
+	bool		kat_join;	/* the KAT counts in JoinDesired(S,G) */
+	bool		spt;		/* SPTbit(S,G) */
+	enum sg_reg	reg;
+	struct timer	reg_timer;	/* Register-Stop Timer */
+	struct in_addr	reg_src;	/* our address toward the RP */
 	/* downstream */
 	TAILQ_HEAD(, sg_if) ds;
 	/* the kernel's MFC entry */
@@ -61,9 +77,17 @@ RB_PROTOTYPE(sg_tree, sg, entry, sg_cmp)
 extern struct sg_tree sgs;
 
 void	sg_fini(void);
+static inline bool
+sg_is_wc(const struct sg *sg)
+{
+	return sg->src.s_addr == INADDR_ANY;
+}
 struct sg *sg_find(struct in_addr src, struct in_addr grp);
 
-/* Join/Prune addressed to us on ifp (§4.5.3). */
+/* Recompute an entry after any change to what it depends on; may free it. */
+void	sg_update(struct sg *);
+
+/* Join/Prune addressed to us on ifp (§4.5.2, §4.5.3); src 0: (*,G). */
 void	sg_join_received(struct iface *, struct in_addr src, struct in_addr grp,
 	    uint16_t holdtime);
 void	sg_prune_received(struct iface *, struct in_addr src, struct in_addr grp,
@@ -73,6 +97,18 @@ void	sg_join_seen(struct iface *, struct in_addr upstream, struct in_addr src,
 	    struct in_addr grp);
 void	sg_prune_seen(struct iface *, struct in_addr upstream, struct in_addr src,
 	    struct in_addr grp);
+/* The kernel: no MFC entry for (S,G) arriving on vif (NOCACHE). */
+void	sg_nocache(struct in_addr src, struct in_addr grp, int vif);
+/* The kernel: (S,G) arrived on vif, not its incoming interface (WRONGVIF). */
+void	sg_wrongvif(struct in_addr src, struct in_addr grp, int vif);
+/* The kernel hands a packet for the register VIF (WHOLEPKT): encapsulate it. */
+void	sg_wholepkt(struct in_addr src, struct in_addr grp, const uint8_t *pkt, size_t len);
+/* Register-Stop(S,G) from the RP (§4.4.1); src 0: every source of grp. */
+void	sg_register_stop(struct in_addr src, struct in_addr grp);
+/* A Register for (S,G) reached us as RP; true: answer with Register-Stop (§4.4.2). */
+bool	sg_register_received(struct in_addr src, struct in_addr grp, bool null_register);
+/* RP(G) may have changed for some groups. */
+void	sg_rp_changed(void);
 /* IGMP changed group grp on ifp (the igmp_set_listener callback). */
 void	sg_membership_changed(struct iface *, struct in_addr grp);
 /* Something every entry may depend on changed: DR, neighbours, interfaces. */
@@ -81,6 +117,7 @@ void	sg_reevaluate_all(void);
 void	sg_nbr_restarted(struct pim_if *, struct in_addr nbr);
 
 const char *sg_up_name(enum sg_up);
+const char *sg_reg_name(enum sg_reg);
 const char *sg_ds_name(enum sg_ds);
 
 #endif

@@ -34,3 +34,6 @@ harness fuzz_config "-DYANG_DIR=\"$top/yang\" $(pkg-config --cflags libyang)" \
 
 harness fuzz_igmp "" "" \
 	"$here/fuzz_igmp.c" "$top/pimd/igmp_msg.c" "$top/lib/cksum.c"
+
+harness fuzz_pim "" "" \
+	"$here/fuzz_pim.c" "$top/pimd/pim_msg.c" "$top/lib/cksum.c"
