@@ -20,6 +20,7 @@
 #include "igmp.h"
 #include "pimd.h"
 #include "rawsock.h"
+#include "rp.h"
 
 #define IGMP_ALL_HOSTS		"224.0.0.1"
 #define IGMP_ALL_ROUTERS	"224.0.0.2"
@@ -38,6 +39,7 @@ static const char *const drop_names[IGMP_DROP_MAX] = {
 	[IGMP_DROP_LINK_LOCAL] = "link-local-group",
 	[IGMP_DROP_VERSION] = "version-mismatch",
 	[IGMP_DROP_MAX_GROUPS] = "max-groups",
+	[IGMP_DROP_SSM_EXCLUDE] = "ssm-exclude",
 };
 
 const char *
@@ -245,6 +247,12 @@ record(struct igmp_if *igi, struct in_addr src, struct in_addr grp,
 		igi->cnt.drop[IGMP_DROP_LINK_LOCAL]++;
 		log_debug(DBG_IGMP, "%s: ignored a report for link-local %s",
 		    igi->ifp->name, ntoa(grp, a));
+		return;
+	}
+	/* RFC 4604 §2.2.1: in the SSM range only INCLUDE-mode (S,G) interest counts. */
+	if ((type == IGMP_MODE_IS_EXCLUDE || type == IGMP_CHANGE_TO_EXCLUDE) &&
+	    rp_in_ssm(grp)) {
+		drop(igi, IGMP_DROP_SSM_EXCLUDE, src, ntoa(grp, a));
 		return;
 	}
 	igmp_group_record(&igi->groups, grp, type, srcs, nsrc, src, version);

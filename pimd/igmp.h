@@ -26,6 +26,7 @@ enum igmp_drop {
 	IGMP_DROP_LINK_LOCAL,	/* membership for 224.0.0.0/24 */
 	IGMP_DROP_VERSION,	/* IGMPv3 report on an IGMPv2 interface */
 	IGMP_DROP_MAX_GROUPS,	/* the interface's max-groups is reached */
+	IGMP_DROP_SSM_EXCLUDE,	/* EXCLUDE-mode record for an SSM group */
 	IGMP_DROP_MAX
 };
 
