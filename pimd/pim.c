@@ -197,10 +197,10 @@ pim_start(struct iface *ifp)
 	log_info("pim %s: PIM on %s%s, generation ID %08x", ifp->name,
 	    inet_ntop(AF_INET, &pif->addr, a, sizeof(a)),
 	    ifp->cfg->pim.passive ? " (passive)" : "", pif->genid);
-	if (ifp->cfg->pim.passive)
-		return;
+	/* Passive too, so that Hellos arriving there are seen and counted. */
 	raw_join(pim_fd, ifp->ifindex, all_routers);
-	hello_start(pif);
+	if (!pif->passive)
+		hello_start(pif);
 }
 
 static void
@@ -215,7 +215,7 @@ pim_stop(struct iface *ifp)
 	else
 		timer_free(&pif->hello_timer);
 	nbr_flush(pif);
-	if (active && ifp->ifindex != 0)
+	if (ifp->ifindex != 0)
 		raw_leave(pim_fd, ifp->ifindex, all_routers);
 	ifp->pim = NULL;
 	free(pif);
