@@ -285,13 +285,18 @@ ds_set(struct sg_if *d, enum sg_ds state)
 	free(d);
 }
 
-/* ET = max(ET, holdtime); 0xffff holds forever (§4.9.5). */
+/*
+ * ET = max(ET, holdtime); 0xffff holds forever (§4.9.5).  A stopped ET in
+ * Join or PrunePending is such an infinite one, which no finite holdtime
+ * shortens; a new state's ET starts at any holdtime, 0 included.
+ */
 static void
 ds_extend(struct sg_if *d, uint16_t holdtime)
 {
 	if (holdtime == 0xffff)
 		timer_stop(&d->expiry);
-	else if (timer_remaining(&d->expiry) < holdtime * 1000u)
+	else if (d->state == SG_DS_NO_INFO || (timer_pending(&d->expiry) &&
+	    timer_remaining(&d->expiry) < holdtime * 1000u))
 		timer_start(&d->expiry, holdtime * 1000u);
 }
 
@@ -319,9 +324,14 @@ void
 sg_join_received(struct iface *ifp, struct in_addr src, struct in_addr grp,
     uint16_t holdtime)
 {
-	struct sg *sg = sg_get(src, grp);
-	struct sg_if *d = ds_get(sg, ifp);
+	struct sg *sg;
+	struct sg_if *d;
 
+	/* SSM groups have no (*,G) state (§4.8.1, RFC 4607). */
+	if (src.s_addr == INADDR_ANY && rp_in_ssm(grp))
+		return;
+	sg = sg_get(src, grp);
+	d = ds_get(sg, ifp);
 	/* NoInfo -> Join, Join -> Join, PrunePending -> Join: ET = max(ET, HT). */
 	timer_stop(&d->ppt);
 	ds_extend(d, holdtime);
@@ -459,15 +469,16 @@ wc_update(struct sg *wc)
 			any = true;
 	/* JoinDesired(*,G): immediate_olist(*,G) != NULL, and the RP is elsewhere. */
 	upstream(wc, any && !wc->i_am_rp && wc->rp.s_addr != INADDR_ANY);
-	/* The (S,G) entries of the group inherit the (*,G) olist. */
-	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
-	    sg->grp.s_addr == wc->grp.s_addr; sg = next) {
-		next = RB_NEXT(sg_tree, &sgs, sg);
-		if (sg != wc)
-			sg_update(sg);
-	}
+	/* A (*,G) nothing needs goes first, so its (S,G) entries see it gone. */
 	if (!any && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
 		sg_free(wc);
+	/* The (S,G) entries of the group inherit the (*,G) olist. */
+	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
+	    sg->grp.s_addr == key.grp.s_addr; sg = next) {
+		next = RB_NEXT(sg_tree, &sgs, sg);
+		if (!sg_is_wc(sg))
+			sg_update(sg);
+	}
 }
 
 void
@@ -699,20 +710,38 @@ sg_join_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
 		timer_start(&sg->join_timer, t);
 }
 
-/* §4.5.7: Joined, see Prune(S,G) to RPF'(S,G): decrease JT to t_override. */
-void
-sg_prune_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
-    struct in_addr grp)
+/* Joined, see a Prune to RPF': decrease JT to t_override (§4.5.6, §4.5.7). */
+static void
+jt_override(struct sg *sg, struct iface *ifp, struct in_addr upstream)
 {
-	struct sg *sg = sg_find(src, grp);
 	uint32_t t;
 
-	if (sg == NULL || sg->up != SG_UP_JOINED || sg->rpf_ifp != ifp ||
+	if (sg->up != SG_UP_JOINED || sg->rpf_ifp != ifp ||
 	    sg->rpf_nbr.s_addr != upstream.s_addr || ifp->pim == NULL)
 		return;
 	t = rand_ms(0, nbr_effective_override_interval(ifp->pim));
 	if (timer_remaining(&sg->join_timer) > t)
 		timer_start(&sg->join_timer, t);
+}
+
+/*
+ * Prune(S,G) to RPF'(S,G) overrides for (S,G); Prune(*,G) does for (*,G)
+ * and for every (S,G) of the group whose RPF'(S,G) it went to (§4.5.7).
+ */
+void
+sg_prune_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
+    struct in_addr grp)
+{
+	struct sg *sg, key = { .grp = grp };
+
+	if (src.s_addr != INADDR_ANY) {
+		if ((sg = sg_find(src, grp)) != NULL)
+			jt_override(sg, ifp, upstream);
+		return;
+	}
+	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
+	    sg->grp.s_addr == grp.s_addr; sg = RB_NEXT(sg_tree, &sgs, sg))
+		jt_override(sg, ifp, upstream);
 }
 
 void
