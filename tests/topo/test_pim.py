@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: ISC
-"""PIM Hellos, neighbours and DR election (RFC 7761 §4.3).
+"""PIM Hellos, neighbours and DR election (RFC 7761 §4.3), and Join/Prune from a
+scripted neighbour (§4.5).
 
 Two or more pimd on a bridged LAN, and pimd against a scripted neighbour:
 a small agent in a host namespace that writes hand-built IP/PIM packets
@@ -715,3 +716,94 @@ def test_scripted_passive(topo):
     assert not r1_hellos(h1.take(), me1), "goodbye Hello sent on a passive interface"
     assert r1_hellos(h2.take(), me2)[-1]["opts"][OPT_HOLDTIME] == b"\0\0", \
         "no Hello with holdtime 0 on the active interface at exit"
+
+
+# ---------------------------------------------------------------------------
+# Join/Prune from a scripted neighbour (RFC 7761 §4.5, §4.9.5)
+
+JOIN_PRUNE = 3
+SPARSE, WILDCARD, RPT = 4, 2, 1
+
+
+def enc_group(group):
+    return b"\x01\x00\x00\x20" + a2b(group)
+
+
+def enc_source(addr, flags):
+    return b"\x01\x00" + bytes([flags, 32]) + a2b(addr)
+
+
+def join_prune(upstream, group, joins=(), prunes=(), holdtime=210, ngroups=1):
+    """One group's Join/Prune; joins and prunes are (address, flags)."""
+    body = b"\x01\x00" + a2b(upstream) + b"\x00" + bytes([ngroups]) + struct.pack("!H", holdtime)
+    body += enc_group(group) + struct.pack("!HH", len(joins), len(prunes))
+    for a, fl in list(joins) + list(prunes):
+        body += enc_source(a, fl)
+    return pim_msg(JOIN_PRUNE, body)
+
+
+def mroute_oifs(t, src, grp):
+    """Outgoing interfaces of the kernel's (src, grp) entry on r1, or None."""
+    for line in t["r1"].run("ip mroute show").splitlines():
+        if line.startswith(f"({src},{grp})"):
+            return line.split("Oifs:")[1].split("State:")[0].split() if "Oifs:" in line else []
+    return None
+
+
+def upstream_entry(d, src, grp):
+    for e in d.pimc("show", "upstream", "--json").get("pimd:pimd", {}).get("state", {}) \
+            .get("upstream", []):
+        if e["source"] == src and e["group"] == grp:
+            return e
+    return None
+
+
+def test_scripted_join_prune(topo):
+    t = topo(routers=["r1"], hosts=["h1", "h2"], links=[("r1", "h1"), ("r1", "h2")])
+    agent = Agent(t, "h1")
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30},
+                                         rp=[{"address": t.lo("r1")}]))
+    ifn = t.ifname("r1", "h1")
+    wait_for(lambda: pim_up(d, ifn), timeout=5, msg="PIM up towards h1")
+    me = t.addr("r1", "h1")
+    src = t.addr("h2", "r1")
+    agent.hello(holdtime=105)
+    wait_for(lambda: nbrs(d), timeout=2, msg="scripted neighbour up")
+
+    # An (S,G) Join for a source on r1's other link: the link to the joiner
+    # becomes an outgoing interface of the kernel's entry at once.
+    agent.send(join_prune(me, "239.5.5.5", joins=[(src, SPARSE)]))
+    wait_for(lambda: mroute_oifs(t, src, "239.5.5.5") == [ifn], timeout=2,
+             msg="(S,G) join did not reach the MFC")
+    e = upstream_entry(d, src, "239.5.5.5")
+    assert e["source-connected"] and e["downstream"][0]["state"] == "join"
+
+    # A (*,G) Join (the RP's address with WC and RPT): r1 is the RP; data
+    # from h2 then gets an (S,G) entry forwarding to h1's link.
+    agent.send(join_prune(me, "239.6.6.6", joins=[(t.lo("r1"), SPARSE | WILDCARD | RPT)]))
+    wait_for(lambda: upstream_entry(d, "0.0.0.0", "239.6.6.6"), timeout=2,
+             msg="(*,G) state from the Join")
+    t["h2"].run(["/usr/bin/python3", "-c",
+                 "import socket\n"
+                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                 "s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)\n"
+                 "s.sendto(b'data', ('239.6.6.6', 5001))\n"])
+    wait_for(lambda: mroute_oifs(t, src, "239.6.6.6") == [ifn], timeout=2,
+             msg="(S,G) under (*,G) does not forward to the joiner")
+
+    # Malformed and unwelcome Join/Prunes are counted and change nothing.
+    base = drops(d, ifn)
+    prune = join_prune(me, "239.5.5.5", prunes=[(src, SPARSE)])
+    agent.send(prune[:2] + bytes([prune[2] ^ 0xff]) + prune[3:])           # checksum
+    agent.send(join_prune(me, "239.5.5.5", prunes=[(src, SPARSE)], ngroups=2))  # count
+    agent.send(prune, src=agent.addr(77))                                     # no Hello
+    want = {"bad-checksum": 1, "bad-count": 1, "not-a-neighbor": 1}
+    wait_for(lambda: all(drops(d, ifn)[k] - base[k] == n for k, n in want.items()),
+             timeout=2, msg=f"drop counters: {drops(d, ifn)} (before {base})")
+    assert mroute_oifs(t, src, "239.5.5.5") == [ifn]
+
+    # A Prune from the only neighbour removes the state at once (§4.5.3).
+    agent.send(prune)
+    wait_for(lambda: mroute_oifs(t, src, "239.5.5.5") is None, timeout=2,
+             msg="(S,G) prune did not remove the entry")
+    assert d.stop() == 0
