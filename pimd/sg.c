@@ -516,9 +516,14 @@ sg_update(struct sg *sg)
 	 */
 	upstream(sg, !sg->src_local && (own || (sg->kat_join &&
 	    timer_pending(&sg->kat) && inherited)));
-	/* Joined toward S on the interface packets already come in on: on the SPT. */
-	if (!sg->spt && sg->up == SG_UP_JOINED && wc != NULL && !wc->i_am_rp &&
-	    wc->rpf_ifp == sg->rpf_ifp)
+	/*
+	 * Joined toward S on the interface packets already come in on: on the
+	 * SPT.  So is an RP that told the DR to stop registering: the data can
+	 * only come natively now, and waiting for a WRONGVIF upcall would wait
+	 * up to 3 s, the kernel's limit of one per entry (MFC_ASSERT_THRESH).
+	 */
+	if (!sg->spt && sg->up == SG_UP_JOINED && wc != NULL &&
+	    ((wc->i_am_rp && sg->registers_stopped) || wc->rpf_ifp == sg->rpf_ifp))
 		sg->spt = true;
 	reg_could_register(sg, could_register(sg));
 	if (sg->reg == SG_REG_JOIN)
@@ -553,6 +558,7 @@ kat_expired(void *arg)
 	log_info("pim %s: no data for the keepalive period", sg_str(sg));
 	sg->kat_join = false;
 	sg->spt = false;
+	sg->registers_stopped = false;
 	sg_update(sg);
 }
 
@@ -653,23 +659,21 @@ bool
 sg_register_received(struct in_addr src, struct in_addr grp, bool null_register)
 {
 	struct sg *wc = sg_find((struct in_addr){ INADDR_ANY }, grp);
-	struct sg *sg = sg_find(src, grp);
+	struct sg *sg = sg_get(src, grp);
 	bool receivers = false;
 	struct iface *ifp;
 
-	if (wc != NULL)
-		TAILQ_FOREACH(ifp, &ifaces, entry)
-			receivers |= in_olist(wc, ifp);
-	if (sg != NULL)
-		TAILQ_FOREACH(ifp, &ifaces, entry)
-			receivers |= in_olist(sg, ifp);
-	if (!receivers)
-		return true;
-	if (sg == NULL)
-		sg = sg_get(src, grp);
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		receivers |= in_olist(wc, ifp) || in_olist(sg, ifp);
+	/* The RP keeps (S,G) while Registers come, to join toward S when asked. */
 	kat_start(sg, true);
 	sg_update(sg);
-	return (sg = sg_find(src, grp)) != NULL && sg->spt;
+	if ((sg = sg_find(src, grp)) == NULL)
+		return true;
+	if (receivers && !sg->spt)
+		return false;
+	sg->registers_stopped = true;
+	return true;
 }
 
 void

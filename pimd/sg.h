@@ -61,6 +61,7 @@ struct sg {
 	uint64_t	kat_pkts;	/* MFC packet count at the last check */
 	bool		kat_join;	/* the KAT counts in JoinDesired(S,G) */
 	bool		spt;		/* SPTbit(S,G) */
+	bool		registers_stopped; /* RP: we sent the DR a Register-Stop */
 	enum sg_reg	reg;
 	struct timer	reg_timer;	/* Register-Stop Timer */
 	struct in_addr	reg_src;	/* our address toward the RP */

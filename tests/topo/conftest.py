@@ -81,7 +81,7 @@ def topo(request):
         for k, t in enumerate(made):
             sub = dest if len(made) == 1 else dest / f"topo{k + 1}"
             shutil.copytree(t.workdir, sub, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("*.sock"))
+                            ignore=_sockets)
         print(f"\n[pimt] artifacts of {request.node.nodeid}: {dest}", file=sys.stderr)
     for t in made:
         t.cleanup_workdir()
@@ -92,3 +92,15 @@ def topo(request):
 @pytest.fixture
 def wait_for():
     return topolib.wait_for
+
+
+def _sockets(directory, names):
+    """copytree ignore: UNIX sockets (pimd's, FRR's vty) cannot be copied."""
+    import stat
+    return [n for n in names
+            if stat.S_ISSOCK(os.lstat(os.path.join(directory, n)).st_mode)]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: long tests (troglobit's 5 s tick); "
+                            "-m 'not slow' leaves them out")

@@ -1311,9 +1311,14 @@ mfc_iif_register_vif_on_rp(void **state)
 	rp_local = true;
 	route_set(RP_ADDR, true, true, NULL, NULL);
 	join(ETH2, NULL, HT);
-	/* no receivers asked for it yet: Register-Stop */
+	/*
+	 * No receivers asked for it yet: Register-Stop, and (S,G) kept by its
+	 * KAT, so that a later join goes straight to native forwarding.
+	 */
 	assert_true(sg_register_received(ip(S_ADDR), ip("239.9.9.9"), false));
-	assert_null(find(S_ADDR, "239.9.9.9"));
+	assert_non_null(find(S_ADDR, "239.9.9.9"));
+	assert_true(find(S_ADDR, "239.9.9.9")->registers_stopped);
+	assert_int_equal(find(S_ADDR, "239.9.9.9")->up, SG_UP_NOT_JOINED);
 	/* the RP joins toward S (KAT counts on the RP) and forwards from the register VIF */
 	assert_false(sg_register_received(ip(S_ADDR), ip(G_ADDR), false));
 	assert_int_equal(find(S_ADDR, G_ADDR)->up, SG_UP_JOINED);
