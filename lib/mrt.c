@@ -20,6 +20,7 @@
 #include "event.h"
 #include "log.h"
 #include "mrt.h"
+#include "rawsock.h"
 #include "tree.h"
 
 /* Read at most this many messages per wakeup so other sockets get a turn. */
@@ -75,6 +76,8 @@ mrt_open(const struct mrt_handlers *h)
 	/* IGMP packets need their arrival interface. */
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) < 0)
 		log_warn("mroute: IP_PKTINFO");
+	/* Reports and upcalls come in bursts when many groups or sources start. */
+	raw_set_rcvbuf(fd, RAW_RCVBUF);
 	mrt.fd = fd;
 	mrt.h = *h;
 	RB_INIT(&mrt.mfcs);

@@ -54,6 +54,19 @@ set_router_alert(int fd)
 	return 0;
 }
 
+/*
+ * Protocol messages come in bursts (thousands of Join/Prunes or reports when
+ * many groups change at once); the default receive buffer drops most of
+ * such a burst.  Root may go past net.core.rmem_max with SO_RCVBUFFORCE.
+ */
+void
+raw_set_rcvbuf(int fd, int bytes)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
+		log_warn("raw socket: receive buffer of %d bytes", bytes);
+}
+
 int
 raw_open(int proto, bool router_alert)
 {
@@ -72,6 +85,7 @@ raw_open(int proto, bool router_alert)
 		close(fd);
 		return -1;
 	}
+	raw_set_rcvbuf(fd, RAW_RCVBUF);
 	log_debug(LOG_SUB_SOCKET, "raw socket %d for protocol %d%s", fd, proto,
 	    router_alert ? " with router alert" : "");
 	return fd;

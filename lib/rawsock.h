@@ -23,7 +23,10 @@ struct raw_rx {
 	size_t		len;
 };
 
+#define RAW_RCVBUF	(8 * 1024 * 1024)
+
 int	raw_open(int proto, bool router_alert);	/* fd or -1 */
+void	raw_set_rcvbuf(int fd, int bytes);
 /* Drop everything the socket would receive: for sockets that only send. */
 int	raw_sendonly(int fd);
 int	raw_join(int fd, int ifindex, struct in_addr grp);

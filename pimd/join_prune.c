@@ -11,6 +11,7 @@
  * which the kernel drops as arriving on the wrong interface.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 
 #include "config.h"
 #include "iface.h"
@@ -119,23 +120,107 @@ void
 jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
     struct in_addr grp, bool wc, bool join)
 {
-	struct pim_jp_source s = {
-		.addr = addr, .masklen = 32, .sparse = true, .wildcard = wc, .rpt = wc,
-	};
-	struct pim_jp_builder b;
-	uint8_t buf[JP_MAX_LEN];
-	struct in_addr dst;
 	char a[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
-	size_t len;
 
-	pim_jp_begin(&b, buf, sizeof(buf), upstream, jp_holdtime(pif));
-	pim_jp_add(&b, grp, &s, join);
-	len = pim_jp_finish(&b);
-	inet_pton(AF_INET, PIM_ALL_ROUTERS, &dst);
 	log_debug(DBG_PIM, "%s: %s (%s%s, %s) to %s", pif->ifp->name,
 	    join ? "Join" : "Prune", wc ? "*, RP " : "",
 	    inet_ntop(AF_INET, &addr, a, sizeof(a)),
 	    inet_ntop(AF_INET, &grp, c, sizeof(c)),
 	    inet_ntop(AF_INET, &upstream, d, sizeof(d)));
-	pim_send(pif, dst, buf, len, PIM_JOIN_PRUNE);
+	/* A later Join or Prune for the same entry replaces the queued one. */
+	for (unsigned i = 0; i < pif->jpq_len; i++) {
+		struct jp_entry *e = &pif->jpq[i];
+
+		if (e->upstream.s_addr == upstream.s_addr && e->addr.s_addr == addr.s_addr &&
+		    e->grp.s_addr == grp.s_addr && e->wc == wc) {
+			e->join = join;
+			return;
+		}
+	}
+	if (pif->jpq_len == pif->jpq_size) {
+		unsigned size = pif->jpq_size ? pif->jpq_size * 2 : 64;
+		struct jp_entry *q = reallocarray(pif->jpq, size, sizeof(*q));
+
+		if (q == NULL)
+			fatal("jp_send");
+		pif->jpq = q;
+		pif->jpq_size = size;
+	}
+	pif->jpq[pif->jpq_len++] = (struct jp_entry){ upstream, addr, grp, wc, join };
+	if (!timer_pending(&pif->jp_flush))
+		timer_start(&pif->jp_flush, 0);
+}
+
+static int
+by_upstream(const void *x, const void *y)
+{
+	const struct jp_entry *a = x, *b = y;
+	uint32_t p = ntohl(a->upstream.s_addr), q = ntohl(b->upstream.s_addr);
+
+	return p < q ? -1 : p > q;
+}
+
+static void
+jp_out(struct pim_if *pif, struct pim_jp_builder *b)
+{
+	struct in_addr dst;
+	size_t len;
+
+	if ((len = pim_jp_finish(b)) == 0)
+		return;
+	inet_pton(AF_INET, PIM_ALL_ROUTERS, &dst);
+	pim_send(pif, dst, b->buf, len, PIM_JOIN_PRUNE);
+}
+
+/* One message per upstream neighbour, more when the MTU is reached. */
+static void
+jp_flush(void *arg)
+{
+	struct pim_if *pif = arg;
+	size_t size = (pif->ifp->mtu > 576 ? pif->ifp->mtu : 576) - 24;
+	struct pim_jp_builder b;
+	uint8_t buf[JP_MAX_LEN];
+
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	/* The queue holds each entry once, so the order within a message is free. */
+	qsort(pif->jpq, pif->jpq_len, sizeof(*pif->jpq), by_upstream);
+	for (unsigned i = 0; i < pif->jpq_len; i++) {
+		const struct jp_entry *e = &pif->jpq[i];
+		struct pim_jp_source s = {
+			.addr = e->addr, .masklen = 32, .sparse = true,
+			.wildcard = e->wc, .rpt = e->wc,
+		};
+
+		if (i == 0 || e->upstream.s_addr != pif->jpq[i - 1].upstream.s_addr) {
+			if (i > 0)
+				jp_out(pif, &b);
+			pim_jp_begin(&b, buf, size, e->upstream, jp_holdtime(pif));
+		}
+		if (!pim_jp_add(&b, e->grp, &s, e->join)) {
+			jp_out(pif, &b);
+			pim_jp_begin(&b, buf, size, e->upstream, jp_holdtime(pif));
+			pim_jp_add(&b, e->grp, &s, e->join);
+		}
+	}
+	if (pif->jpq_len > 0)
+		jp_out(pif, &b);
+	pif->jpq_len = 0;
+}
+
+void
+jp_init(struct pim_if *pif)
+{
+	timer_init(&pif->jp_flush, jp_flush, pif);
+}
+
+void
+jp_fini(struct pim_if *pif)
+{
+	timer_free(&pif->jp_flush);
+	if (iface_oper(pif->ifp) == IFACE_UP)
+		jp_flush(pif);
+	free(pif->jpq);
+	pif->jpq = NULL;
+	pif->jpq_len = pif->jpq_size = 0;
 }

@@ -10,10 +10,23 @@
 
 struct pim_if;
 
+struct jp_entry {
+	struct in_addr	upstream;
+	struct in_addr	addr;		/* S, or the RP for (*,G) */
+	struct in_addr	grp;
+	bool		wc;
+	bool		join;
+};
+
+void	jp_init(struct pim_if *);
+/* Send what is queued, then drop the queue (PIM stops on the interface). */
+void	jp_fini(struct pim_if *);
 void	jp_recv(struct pim_if *, struct in_addr src, const uint8_t *body, size_t len);
 /*
- * Send one Join or Prune to the upstream neighbour on pif: (S,G), or with
- * wc (*,G), where addr is the RP (WC and RPT bits, §4.9.5).
+ * Queue one Join or Prune to the upstream neighbour on pif: (S,G), or with
+ * wc (*,G), where addr is the RP (WC and RPT bits, §4.9.5).  Everything
+ * queued in one pass of the event loop goes out together, as few messages
+ * per neighbour as the interface MTU allows.
  */
 void	jp_send(struct pim_if *, struct in_addr upstream, struct in_addr addr,
 	    struct in_addr grp, bool wc, bool join);

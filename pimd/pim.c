@@ -193,6 +193,7 @@ pim_start(struct iface *ifp)
 	pif->passive = ifp->cfg->pim.passive;
 	pif->started = clock_ms();
 	TAILQ_INIT(&pif->nbrs);
+	jp_init(pif);
 	ifp->pim = pif;
 	log_info("pim %s: PIM on %s%s, generation ID %08x", ifp->name,
 	    inet_ntop(AF_INET, &pif->addr, a, sizeof(a)),
@@ -209,6 +210,7 @@ pim_stop(struct iface *ifp)
 	struct pim_if *pif = ifp->pim;
 	bool active = !pif->passive;
 
+	jp_fini(pif);		/* prunes queued on the way out still go */
 	/* §4.3.1: a Hello with holdtime 0 tells neighbours at once. */
 	if (active && ifp->ifindex != 0 && iface_oper(ifp) == IFACE_UP)
 		hello_goodbye(pif);

@@ -17,6 +17,7 @@
 
 struct iface;
 struct pim_nbr;
+struct jp_entry;
 
 /* Why a received PIM message was dropped, besides what pim_msg.c rejects. */
 enum pim_drop {
@@ -50,6 +51,10 @@ struct pim_if {
 	struct pim_nbr_list nbrs;
 	uint64_t	started;
 	struct pim_counters cnt;
+	/* Join/Prune entries waiting to go out, packed per upstream neighbour */
+	struct jp_entry	*jpq;
+	unsigned	jpq_len, jpq_size;
+	struct timer	jp_flush;
 };
 
 #define PIM_ALL_ROUTERS		"224.0.0.13"

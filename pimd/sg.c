@@ -15,6 +15,9 @@
  * kernel's NOCACHE upcall.  They live while the Keepalive Timer runs, which
  * restarts as long as the kernel's packet counter for the entry moves.
  * The kernel has no (*,G) entries here; each source gets an (S,G) one.
+ *
+ * Per-route events are logged at debug level ("-d pim"): a router with
+ * thousands of routes must not write thousands of lines for them.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -152,7 +155,7 @@ rpf_refresh(struct sg *sg)
 		sg->src_local = local;
 	if (ifp == sg->rpf_ifp && nbr.s_addr == sg->rpf_nbr.s_addr)
 		return;
-	log_info("pim %s: RPF' is %s on %s", sg_str(sg),
+	log_debug(DBG_PIM, "%s: RPF' is %s on %s", sg_str(sg),
 	    nbr.s_addr ? inet_ntop(AF_INET, &nbr, a, sizeof(a)) :
 	    !local ? "none" : sg_is_wc(sg) ? "this router, the RP" :
 	    "the source itself", ifp ? ifp->name : "no interface");
@@ -412,7 +415,7 @@ mfc_sync(struct sg *sg, int iif, const uint8_t oifs[MRT_MAXVIFS], bool install)
 	if (!install || iif == MRT_VIF_NONE) {
 		if (sg->mfc) {
 			mrt_mfc_del(sg->src, sg->grp);
-			log_info("mroute %s: removed", sg_str(sg));
+			log_debug(DBG_PIM, "%s: MFC entry removed", sg_str(sg));
 		}
 		sg->mfc = false;
 		return;
@@ -422,7 +425,7 @@ mfc_sync(struct sg *sg, int iif, const uint8_t oifs[MRT_MAXVIFS], bool install)
 	if (mrt_mfc_add(sg->src, sg->grp, iif, oifs) < 0)
 		return;
 	if (!sg->mfc || sg->mfc_iif != iif)
-		log_info("mroute %s: incoming VIF %d", sg_str(sg), iif);
+		log_debug(DBG_PIM, "%s: MFC entry, incoming VIF %d", sg_str(sg), iif);
 	sg->mfc = true;
 	sg->mfc_iif = iif;
 	memcpy(sg->mfc_oifs, oifs, MRT_MAXVIFS);
@@ -433,12 +436,12 @@ upstream(struct sg *sg, bool desired)
 {
 	if (desired && sg->up == SG_UP_NOT_JOINED) {
 		sg->up = SG_UP_JOINED;
-		log_info("pim %s: joined upstream", sg_str(sg));
+		log_debug(DBG_PIM, "%s: joined upstream", sg_str(sg));
 		send_jp(sg, sg->rpf_ifp, sg->rpf_nbr, true);
 		join_timer_restart(sg);
 	} else if (!desired && sg->up == SG_UP_JOINED) {
 		sg->up = SG_UP_NOT_JOINED;
-		log_info("pim %s: pruned upstream", sg_str(sg));
+		log_debug(DBG_PIM, "%s: pruned upstream", sg_str(sg));
 		send_jp(sg, sg->rpf_ifp, sg->rpf_nbr, false);
 		timer_stop(&sg->join_timer);
 	}
@@ -555,7 +558,7 @@ kat_expired(void *arg)
 		timer_start(&sg->kat, kat_ms());
 		return;
 	}
-	log_info("pim %s: no data for the keepalive period", sg_str(sg));
+	log_debug(DBG_PIM, "%s: no data for the keepalive period", sg_str(sg));
 	sg->kat_join = false;
 	sg->spt = false;
 	sg->registers_stopped = false;
@@ -623,7 +626,7 @@ sg_wrongvif(struct in_addr src, struct in_addr grp, int vif)
 	if (sg == NULL || sg->spt || sg->rpf_ifp == NULL || sg->rpf_ifp->vif != vif ||
 	    sg->up != SG_UP_JOINED)
 		return;
-	log_info("pim %s: on the shortest path tree", sg_str(sg));
+	log_debug(DBG_PIM, "%s: on the shortest path tree", sg_str(sg));
 	sg->spt = true;
 	sg_update(sg);
 }

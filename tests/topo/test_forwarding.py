@@ -340,3 +340,49 @@ def test_periodic_joins_keep_state(topo):
     for r, up in (("r2", "r1"), ("r3", "r2")):
         n = iface_counter(ds[r], t.ifname(r, up), "join-prune-sent") - jp0[r]
         assert n >= duration / jpi - 2, f"{r}: only {n} Join/Prunes in {duration}s"
+
+
+# ---------------------------------------------------------------------------
+# 6. Any-source multicast in a diamond: Register to the RP, then the
+#    shortest path tree where it leaves the RP tree (RFC 7761 §4.2, §4.4)
+
+def pim_counters(d, ifname):
+    js = d.pimc("show", "interfaces", "--json")
+    for i in js["pimd:pimd"]["state"]["interface"]:
+        if i["name"] == ifname:
+            return {k: int(v) for k, v in i["pim"]["counters"].items() if k != "drops"}
+    raise AssertionError(f"no interface {ifname}")
+
+
+def test_asm_diamond_register_then_spt(topo):
+    t = topo("hs-r1; r1-r2; r1-r3; r2-r4; r3-r4; r4-hr")
+    src_net = t.subnet("hs", "r1")
+    # r4's route to S goes via r3, so the SPT (r1-r3-r4) leaves the RP tree (r2-r4).
+    t["r4"].ip("route", "replace", src_net, "via", t.addr("r3", "r4"), "dev", t.ifname("r4", "r3"))
+    ds = start_routers(t, rp=[{"address": t.lo("r2")}])
+    wait_adjacencies(t)
+    src = t.addr("hs", "r1")
+    rx = Receiver(t["hr"], ASM_G, PORT, iface_addr=t.addr("hr", "r4"))
+    wait_for(lambda: ds["r4"].pimc("show", "upstream", "--json"), timeout=3,
+             msg="(*,G) on r4")
+
+    snd = Sender(t["hs"], ASM_G, PORT, rate=RATE, duration=3.0, ttl=TTL)
+    # First down the RP tree, then r4 switches to the shortest path via r3.
+    wait_tree(t, src, ASM_G, {"r4": ("r3", ["hr"]), "r3": ("r1", ["r4"])}, timeout=3)
+    sent = snd.wait(timeout=10)
+    count = sent["sent"]
+    rep = wait_for(lambda: (lambda x: x if x["last_seq"] == count - 1 else None)(rx.report()),
+                   timeout=2, msg="the last packet at hr")
+    assert rep["first_seq"] == 0, f"the first packet was lost: {rep}"
+    # The switch to the SPT may cost the one packet whose WRONGVIF upcall on
+    # r4-r3 sets the SPT bit: the kernel drops the packet it reports.
+    assert rep["missing"] <= 1 and rep["duplicates"] == 0, rep
+    # Registers went to the RP and the RP stopped them once data came natively.
+    r1 = pim_counters(ds["r1"], t.ifname("r1", "r2"))
+    r1_total = {k: sum(pim_counters(ds["r1"], t.ifname("r1", p))[k] for p in ("hs", "r2", "r3"))
+                for k in ("register-sent", "register-stop-received")}
+    assert r1_total["register-sent"] >= 1, r1
+    assert r1_total["register-stop-received"] >= 1, r1_total
+    print(f"\n[forwarding] ASM diamond: {count} sent, all delivered; "
+          f"r1 sent {r1_total['register-sent']} Registers, "
+          f"got {r1_total['register-stop-received']} Register-Stops")
