@@ -181,6 +181,8 @@ jp_flush(void *arg)
 	struct pim_jp_builder b;
 	uint8_t buf[JP_MAX_LEN];
 
+	if (pif->jpq_len == 0)
+		return;
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	/* The queue holds each entry once, so the order within a message is free. */
@@ -203,8 +205,7 @@ jp_flush(void *arg)
 			pim_jp_add(&b, e->grp, &s, e->join);
 		}
 	}
-	if (pif->jpq_len > 0)
-		jp_out(pif, &b);
+	jp_out(pif, &b);
 	pif->jpq_len = 0;
 }
 
