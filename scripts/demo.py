@@ -50,9 +50,14 @@ def main():
         for r in ("r1", "r2", "r3"):
             t.start_pimd(r, t.config_for(r, pim={"hello-interval": 1},
                                          rp=[{"address": rp, "group": ["239.0.0.0/8"]}]))
-        wait_for(lambda: len(t["r2"].pimd.pimc("show", "neighbors", "--json")
-                             .get("pimd:pimd", {}).get("state", {}).get("neighbor", [])) == 2,
-                 timeout=10, msg="r2 never saw both neighbours")
+        # Every router must know its neighbours before receivers join: a Join
+        # sent to a router that has not heard our Hello yet is dropped (RFC
+        # 7761 §4.5) and would only be repeated a Join/Prune period later.
+        def nbrs(r):
+            return len(t[r].pimd.pimc("show", "neighbors", "--json")
+                       .get("pimd:pimd", {}).get("state", {}).get("neighbor", []))
+        wait_for(lambda: nbrs("r1") == 1 and nbrs("r2") == 2 and nbrs("r3") == 1,
+                 timeout=10, msg="the routers never saw all their neighbours")
         banner("PIM neighbours of r2 (the RP)")
         print(pimc(t, "r2", "show", "neighbors"), end="")
 
