@@ -9,8 +9,6 @@ messages.  Host-side captures use tcpdump and a small pcap reader here.
 """
 
 import ipaddress
-import os
-import select
 import signal
 import socket
 import struct
@@ -19,7 +17,7 @@ import time
 
 import pytest
 
-import topo as topolib
+from agent import LineAgent
 from topo import wait_for
 
 # Short timers: QI 2 s, QRI 1 s, RV 2 -> GMI 5 s, OQPI 4.5 s; LMQT 0.6 s.
@@ -179,47 +177,12 @@ for line in sys.stdin:
 """
 
 
-class Host:
+class Host(LineAgent):
     def __init__(self, t, name, version=None):
-        self.t, self.node = t, t[name]
-        self.ifc = self.node.ifaces[0]
-        self.ip, self.ifname = self.ifc.ip, self.ifc.name
+        node = t[name]
         if version is not None:
-            self.node.sysctl(f"net.ipv4.conf.{self.ifname}.force_igmp_version={version}")
-        err = open(t.workdir / f"agent-{name}.log", "wb")
-        try:
-            self.proc = subprocess.Popen(
-                ["ip", "netns", "exec", self.node.ns, "/usr/bin/python3", "-u", "-c", AGENT,
-                 self.ip, self.ifname],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                start_new_session=True, preexec_fn=topolib._die_with_parent)
-        finally:
-            err.close()
-        t._procs.append(self.proc)   # killed at topology stop
-        self._buf = b""
-        assert self._reply(10) == "ready"
-
-    def _reply(self, timeout):
-        deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                raise AssertionError(f"host agent on {self.node.name}: no answer "
-                                     f"(exit {self.proc.poll()})")
-            if select.select([fd], [], [], left)[0]:
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    raise AssertionError(f"host agent on {self.node.name} closed its output")
-                self._buf += chunk
-        line, self._buf = self._buf.split(b"\n", 1)
-        return line.decode().strip()
-
-    def cmd(self, *args, timeout=5):
-        self.proc.stdin.write((" ".join(args) + "\n").encode())
-        self.proc.stdin.flush()
-        r = self._reply(timeout)
-        assert r == "ok", f"{self.node.name}: {' '.join(args)}: {r}"
+            node.sysctl(f"net.ipv4.conf.{node.ifaces[0].name}.force_igmp_version={version}")
+        super().__init__(t, name, AGENT, node.ifaces[0].ip, node.ifaces[0].name)
 
     def join(self, grp):
         self.cmd("join", grp)

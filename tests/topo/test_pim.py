@@ -10,14 +10,11 @@ host plays several routers) and records the PIM packets it receives.
 
 import ipaddress
 import json
-import os
-import select
 import socket
 import struct
-import subprocess
 import time
 
-import topo as topolib
+from agent import LineAgent
 from topo import wait_for
 
 ALL_PIM_ROUTERS = "224.0.0.13"
@@ -203,49 +200,13 @@ for line in sys.stdin:
 """
 
 
-class Agent:
+class Agent(LineAgent):
     """Sends crafted PIM packets from a host; records PIM packets received."""
 
     def __init__(self, t, name):
-        self.t, self.node = t, t[name]
-        self.ifc = self.node.ifaces[0]
-        self.ip, self.ifname = self.ifc.ip, self.ifc.name
+        ifc = t[name].ifaces[0]
+        super().__init__(t, name, AGENT, ifc.ip, ifc.name)
         self.subnet = ipaddress.ip_network(self.ifc.link.subnet)
-        err = open(t.workdir / f"agent-{name}.log", "wb")
-        try:
-            self.proc = subprocess.Popen(
-                ["ip", "netns", "exec", self.node.ns, "/usr/bin/python3", "-u", "-c", AGENT,
-                 self.ip, self.ifname],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                start_new_session=True, preexec_fn=topolib._die_with_parent)
-        finally:
-            err.close()
-        t._procs.append(self.proc)   # killed at topology stop
-        self._buf = b""
-        assert self._reply(10) == "ready"
-
-    def _reply(self, timeout):
-        deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                raise AssertionError(f"agent on {self.node.name}: no answer "
-                                     f"(exit {self.proc.poll()})")
-            if select.select([fd], [], [], left)[0]:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    raise AssertionError(f"agent on {self.node.name} closed its output")
-                self._buf += chunk
-        line, self._buf = self._buf.split(b"\n", 1)
-        return line.decode().strip()
-
-    def cmd(self, *args, timeout=5):
-        self.proc.stdin.write((" ".join(args) + "\n").encode())
-        self.proc.stdin.flush()
-        r = self._reply(timeout)
-        assert r == "ok" or r.startswith("ok "), f"{self.node.name}: {args[0]}: {r}"
-        return r[3:]
 
     def addr(self, k):
         """The k-th address of the link's subnet: a fake router's address."""
