@@ -51,6 +51,7 @@ static struct {
 	struct ev_io		*io;
 	struct mrt_handlers	h;
 	uint32_t		vifs;		/* bit per VIF added here */
+	bool			wrvifwhole;	/* WRONGVIF comes with the packet */
 	struct mfc_tree		mfcs;
 	unsigned		nmfc;
 	uint8_t			*buf;
@@ -120,15 +121,22 @@ mrt_fd(void)
 	return mrt.fd;
 }
 
+/*
+ * MRT_PIM with the value IGMPMSG_WRVIFWHOLE (Linux 4.16 and later) turns
+ * on register processing and Asserts, and has every WRONGVIF upcall
+ * followed by a WRVIFWHOLE one carrying the packet.  The kernel takes the
+ * value only when it switches PIM on, so this must be the first MRT_PIM.
+ */
 int
 mrt_set_pim(bool on)
 {
-	int v = on;
+	int v = on ? IGMPMSG_WRVIFWHOLE : 0;
 
 	if (setsockopt(mrt.fd, IPPROTO_IP, MRT_PIM, &v, sizeof(v)) < 0) {
 		log_warn("mroute: MRT_PIM %d", v);
 		return -1;
 	}
+	mrt.wrvifwhole = on;
 	return 0;
 }
 
@@ -373,6 +381,9 @@ mrt_read(int fd, void *arg)
 		}
 		switch (mrt_parse(mrt.buf, (size_t)n, &up)) {
 		case MRT_MSG_UPCALL:
+			/* The WRVIFWHOLE right behind it says the same, and more. */
+			if (up.type == MRT_UPCALL_WRONGVIF && mrt.wrvifwhole)
+				break;
 			log_debug(LOG_SUB_MROUTE, "upcall %d vif %d", up.type, up.vif);
 			if (mrt.h.upcall != NULL)
 				mrt.h.upcall(&up, mrt.h.arg);

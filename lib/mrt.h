@@ -60,7 +60,11 @@ int	mrt_open(const struct mrt_handlers *h);
 /* Delete every MFC entry and VIF added through this module, then MRT_DONE. */
 void	mrt_close(void);
 int	mrt_fd(void);
-int	mrt_set_pim(bool on);		/* MRT_PIM: kernel register processing */
+/*
+ * MRT_PIM: kernel register processing and Asserts.  While it is on, a
+ * WRONGVIF upcall is delivered as WRVIFWHOLE only, with the packet.
+ */
+int	mrt_set_pim(bool on);
 int	mrt_set_assert(bool on);	/* MRT_ASSERT: WRONGVIF upcalls */
 
 /* Add a VIF for ifindex (register: the PIM register VIF, ifindex ignored). */

@@ -6,7 +6,8 @@
  * (network byte order, options included), so every received packet goes
  * through raw_parse_ip() before the protocol sees the payload.  Sends let
  * the kernel build the header: interface, source and TTL travel with each
- * datagram as ancillary data, so one socket serves every interface.
+ * datagram as ancillary data, so one socket serves every interface.  The
+ * one exception is raw_forward, which sends on a packet someone else built.
  */
 #include <sys/socket.h>
 
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cksum.h"
 #include "log.h"
 #include "rawsock.h"
 
@@ -312,5 +314,64 @@ raw_send(int fd, int ifindex, struct in_addr src, struct in_addr dst,
 		    ifindex, strerror(errno));
 		return -1;
 	}
+	return n;
+}
+
+int
+raw_open_forward(void)
+{
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_RAW)) < 0) {
+		log_warn("raw socket for forwarding");
+		return -1;
+	}
+	/* A copy looped back would seem to arrive on the outgoing interface. */
+	if (set_int(fd, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP") < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * As the kernel forwards: TTL decremented, and a packet whose TTL runs out
+ * is not sent.  IPPROTO_RAW sockets send the header as given but fill in
+ * its checksum, and let it keep a source address that is not ours.  A
+ * UDP checksum left for offload is completed (udp_cksum_fill).
+ */
+ssize_t
+raw_forward(int fd, int ifindex, const uint8_t *pkt, size_t len)
+{
+	static uint8_t copy[IP_MAXPACKET];
+	struct raw_rx rx;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	union raw_cmsgbuf cbuf;
+	struct iovec iov = { .iov_base = copy };
+	struct msghdr msg = {
+		.msg_name = &to,
+		.msg_namelen = sizeof(to),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf.buf,
+		.msg_controllen = sizeof(cbuf.buf),
+	};
+	ssize_t n;
+
+	if (raw_parse_ip(pkt, len, &rx) < 0)
+		return -1;
+	if (rx.ttl <= 1)
+		return 0;
+	iov.iov_len = (size_t)(rx.payload - pkt) + rx.len;
+	memcpy(copy, pkt, iov.iov_len);
+	copy[8]--;			/* the TTL */
+	udp_cksum_fill(copy, iov.iov_len);
+	to.sin_addr = rx.dst;
+	memset(&cbuf, 0, sizeof(cbuf));
+	tx_cmsgs(&msg, ifindex, (struct in_addr){ INADDR_ANY }, rx.ttl);
+	if ((n = sendmsg(fd, &msg, 0)) < 0)
+		log_warnx_rl("raw socket %d: forward on ifindex %d: %s", fd, ifindex,
+		    strerror(errno));
 	return n;
 }

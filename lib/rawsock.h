@@ -2,7 +2,8 @@
 /*
  * Raw IP sockets for the protocols (IGMP: 2, PIM: 103): per-interface group
  * membership, receive with the arrival interface, send out of one interface
- * with TTL 1 and optionally the IP Router Alert option (RFC 2113).
+ * with TTL 1 and optionally the IP Router Alert option (RFC 2113); and
+ * forwarding a received multicast packet by hand.
  */
 #ifndef LIB_RAWSOCK_H
 #define LIB_RAWSOCK_H
@@ -38,5 +39,10 @@ int	raw_parse_ip(const uint8_t *buf, size_t len, struct raw_rx *rx);
 /* Send payload to dst out of ifindex from src (INADDR_ANY: kernel's choice). */
 ssize_t	raw_send(int fd, int ifindex, struct in_addr src, struct in_addr dst,
 	    const void *payload, size_t len, uint8_t ttl);
+
+/* A socket that sends whole IP packets (IPPROTO_RAW), header included. */
+int	raw_open_forward(void);
+/* Forward a copy of an IP packet out of ifindex: TTL - 1; 0: its TTL ran out. */
+ssize_t	raw_forward(int fd, int ifindex, const uint8_t *pkt, size_t len);
 
 #endif

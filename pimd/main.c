@@ -166,6 +166,7 @@ run(bool foreground, const char *debug)
 	pimd.start_ms = clock_ms();
 
 	iface_init();
+	mroute_init();
 	if (igmp_init() < 0)
 		log_warnx("IGMP disabled: cannot open its raw socket");
 	if (pim_init() < 0)
@@ -187,6 +188,7 @@ run(bool foreground, const char *debug)
 	rpf_fini();
 	rp_fini();
 	igmp_fini();
+	mroute_fini();
 	mrt_close();
 	netlink_fini();
 	control_close();

@@ -138,37 +138,6 @@ reg_stop_received(struct sg *sg)
 	sg_update(sg);
 }
 
-/*
- * A packet from a local sender or a virtual NIC can reach us with its UDP
- * checksum still left to offload (CHECKSUM_PARTIAL): the kernel would have
- * finished it on the way out, but the register VIF hands it over as it is.
- * Complete it in the copy we encapsulate; a checksum of 0 means none.
- */
-static void
-udp_checksum(uint8_t *ip, size_t len)
-{
-	static uint8_t pseudo[12 + REG_MAX_LEN];
-	size_t hl = (size_t)(ip[0] & 0x0f) * 4, ulen;
-	uint16_t ck;
-
-	if (len < hl + 8 || ip[9] != IPPROTO_UDP || (ip[6] & 0x3f) != 0 || ip[7] != 0)
-		return;		/* not UDP, or a fragment */
-	ulen = (size_t)(ip[hl + 4] << 8 | ip[hl + 5]);
-	if (ulen < 8 || ulen > len - hl || (ip[hl + 6] == 0 && ip[hl + 7] == 0))
-		return;
-	memcpy(pseudo, ip + 12, 8);		/* source and destination */
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_UDP;
-	pseudo[10] = (uint8_t)(ulen >> 8);
-	pseudo[11] = (uint8_t)ulen;
-	memcpy(pseudo + 12, ip + hl, ulen);
-	pseudo[12 + 6] = pseudo[12 + 7] = 0;
-	ck = in_cksum(pseudo, 12 + ulen);
-	if (ck == 0)
-		ck = 0xffff;			/* 0 would mean "no checksum" */
-	memcpy(ip + hl + 6, &ck, 2);
-}
-
 void
 reg_send_data(struct sg *sg, const uint8_t *pkt, size_t len)
 {
@@ -179,7 +148,7 @@ reg_send_data(struct sg *sg, const uint8_t *pkt, size_t len)
 		return;
 	if ((n = pim_register_encode(buf, sizeof(buf), false, pkt, len)) == 0)
 		return;
-	udp_checksum(buf + n - len, len);
+	udp_cksum_fill(buf + n - len, len);
 	reg_send(sg, buf, n);
 }
 

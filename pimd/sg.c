@@ -27,6 +27,7 @@
 #include "iface.h"
 #include "igmp.h"
 #include "join_prune.h"
+#include "mroute.h"
 #include "nbr.h"
 #include "pim.h"
 #include "pimd.h"
@@ -618,7 +619,8 @@ sg_nocache(struct in_addr src, struct in_addr grp, int vif)
 }
 
 void
-sg_wrongvif(struct in_addr src, struct in_addr grp, int vif)
+sg_wrongvif(struct in_addr src, struct in_addr grp, int vif, const uint8_t *pkt,
+    size_t len)
 {
 	struct sg *sg = sg_find(src, grp);
 
@@ -629,6 +631,14 @@ sg_wrongvif(struct in_addr src, struct in_addr grp, int vif)
 	log_debug(DBG_PIM, "%s: on the shortest path tree", sg_str(sg));
 	sg->spt = true;
 	sg_update(sg);
+	/*
+	 * The kernel dropped this packet, the first to come natively, and its
+	 * copy on the old tree (through the RP or in a Register) comes later
+	 * than the switch of incoming interface, to be dropped in its turn:
+	 * forward it here, so the switch loses nothing.
+	 */
+	if ((sg = sg_find(src, grp)) != NULL && sg->mfc && sg->mfc_iif == vif)
+		mroute_forward(pkt, len, sg->mfc_oifs);
 }
 
 void

@@ -100,8 +100,9 @@ void	sg_prune_seen(struct iface *, struct in_addr upstream, struct in_addr src,
 	    struct in_addr grp);
 /* The kernel: no MFC entry for (S,G) arriving on vif (NOCACHE). */
 void	sg_nocache(struct in_addr src, struct in_addr grp, int vif);
-/* The kernel: (S,G) arrived on vif, not its incoming interface (WRONGVIF). */
-void	sg_wrongvif(struct in_addr src, struct in_addr grp, int vif);
+/* The kernel: (S,G) arrived on vif, not its incoming interface (WRONGVIF); pkt may be NULL. */
+void	sg_wrongvif(struct in_addr src, struct in_addr grp, int vif, const uint8_t *pkt,
+	    size_t len);
 /* The kernel hands a packet for the register VIF (WHOLEPKT): encapsulate it. */
 void	sg_wholepkt(struct in_addr src, struct in_addr grp, const uint8_t *pkt, size_t len);
 /* Register-Stop(S,G) from the RP (§4.4.1); src 0: every source of grp. */

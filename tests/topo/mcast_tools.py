@@ -17,7 +17,8 @@ The receiver joins G (any-source, or source-specific with --source: IGMPv3
 INCLUDE {S}), counts packets per sequence number and prints one JSON report
 on exit (--duration elapsed, --expect reached, SIGTERM/SIGINT, or stdin EOF
 with --control), and also on SIGUSR1:
-    {"received": n, "unique": u, "duplicates": d, "first_seq": a, "last_seq": b,
+    {"received": n, "unique": u, "duplicates": d, "duplicated": [seq, ...],
+     "first_seq": a, "last_seq": b,
      "missing": m, "gaps": [[from, to], ...], "longest_gap": k,
      "max_interarrival": s, "first_time": t, "last_time": t, "sources": {...}}
 gaps are the inclusive ranges of sequence numbers missing between first_seq
@@ -152,6 +153,7 @@ class Stats:
             "received": self.received,
             "unique": len(seqs),
             "duplicates": self.received - len(seqs),
+            "duplicated": [q for q in seqs if self.counts[q] > 1][:20],
             "first_seq": seqs[0] if seqs else None,
             "last_seq": seqs[-1] if seqs else None,
             "missing": sum(b - a + 1 for a, b in gaps),

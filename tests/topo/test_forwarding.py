@@ -374,9 +374,12 @@ def test_asm_diamond_register_then_spt(topo):
     rep = wait_for(lambda: (lambda x: x if x["last_seq"] == count - 1 else None)(rx.report()),
                    timeout=2, msg="the last packet at hr")
     assert rep["first_seq"] == 0, f"the first packet was lost: {rep}"
-    # The switch to the SPT may cost the one packet whose WRONGVIF upcall on
-    # r4-r3 sets the SPT bit: the kernel drops the packet it reports.
-    assert rep["missing"] <= 1 and rep["duplicates"] == 0, rep
+    # The switches to the SPT (at the RP r2 from the register VIF, at r4 from
+    # r4-r2) lose nothing: the packet whose WRONGVIF upcall sets the SPT bit,
+    # which the kernel drops, the router forwards itself.  Its copy on the
+    # old tree normally comes later and is dropped, but with both trees two
+    # hops long it may win the race: at most one duplicate per switch.
+    assert rep["missing"] == 0 and rep["duplicates"] <= 2, rep
     # Registers went to the RP and the RP stopped them once data came natively.
     r1 = pim_counters(ds["r1"], t.ifname("r1", "r2"))
     r1_total = {k: sum(pim_counters(ds["r1"], t.ifname("r1", p))[k] for p in ("hs", "r2", "r3"))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The Internet checksum against worked examples. */
+/* The Internet checksum and UDP's against worked examples. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,6 +58,61 @@ empty_and_all_ones(void **state)
 	assert_int_equal(in_cksum(ones, sizeof(ones)), 0);
 }
 
+/* IP 198.18.0.1 > 239.1.1.1 TTL 16, UDP 40000 > 5000 "seq 1": checksum 0x846f (scapy). */
+static const uint8_t udp_pkt[] = {
+	0x45, 0x00, 0x00, 0x21, 0x12, 0x34, 0x00, 0x00, 0x10, 0x11, 0xe2, 0x82,
+	0xc6, 0x12, 0x00, 0x01, 0xef, 0x01, 0x01, 0x01,
+	0x9c, 0x40, 0x13, 0x88, 0x00, 0x0d, 0x84, 0x6f,
+	0x73, 0x65, 0x71, 0x20, 0x31,
+};
+
+/* A checksum left for offload (here: garbage) is replaced by the right one. */
+static void
+udp_fill_completes(void **state)
+{
+	uint8_t p[sizeof(udp_pkt)];
+
+	memcpy(p, udp_pkt, sizeof(p));
+	udp_cksum_fill(p, sizeof(p));
+	assert_memory_equal(p, udp_pkt, sizeof(p));
+	p[26] = 0x12;
+	p[27] = 0x34;
+	udp_cksum_fill(p, sizeof(p));
+	assert_memory_equal(p, udp_pkt, sizeof(p));
+}
+
+/* No checksum (0), fragments, other protocols and lying lengths stay as they are. */
+static void
+udp_fill_leaves_others(void **state)
+{
+	uint8_t p[sizeof(udp_pkt)], q[sizeof(udp_pkt)];
+	static const struct { size_t off; uint8_t val; } edits[] = {
+		{ 26, 0x00 },		/* with 27 below: no checksum */
+		{ 6, 0x20 },		/* more fragments */
+		{ 7, 0x01 },		/* a fragment offset */
+		{ 9, 0x06 },		/* TCP */
+		{ 25, 0x40 },		/* UDP length past the packet */
+		{ 25, 0x04 },		/* UDP length shorter than its header */
+	};
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		memcpy(p, udp_pkt, sizeof(p));
+		p[27] = 0xaa;
+		if (edits[i].off == 26)
+			p[27] = 0;
+		p[edits[i].off] = edits[i].val;
+		memcpy(q, p, sizeof(q));
+		udp_cksum_fill(p, sizeof(p));
+		assert_memory_equal(p, q, sizeof(p));
+	}
+	/* too short for the headers it claims */
+	memcpy(p, udp_pkt, sizeof(p));
+	p[27] = 0xaa;
+	memcpy(q, p, sizeof(q));
+	udp_cksum_fill(p, 24);
+	assert_memory_equal(p, q, sizeof(p));
+}
+
 int
 main(void)
 {
@@ -66,6 +121,8 @@ main(void)
 		cmocka_unit_test(verifies_to_zero),
 		cmocka_unit_test(odd_length),
 		cmocka_unit_test(empty_and_all_ones),
+		cmocka_unit_test(udp_fill_completes),
+		cmocka_unit_test(udp_fill_leaves_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,7 @@
 #include "igmp.h"
 #include "join_prune.h"
 #include "log.h"
+#include "mroute.h"
 #include "mrt.h"
 #include "nbr.h"
 #include "pim.h"
@@ -487,6 +488,20 @@ mrt_sg_stats(struct in_addr src, struct in_addr grp, struct mrt_sg_stats *out)
 	return 0;
 }
 
+/* mroute.c: the packets sg.c forwards by hand, and the oifs of the last one. */
+static unsigned nforwarded;
+static uint8_t forwarded_oifs[MRT_MAXVIFS];
+static const uint8_t PKT[28] = { 0x45 };
+
+void
+mroute_forward(const uint8_t *pkt, size_t len, const uint8_t oifs[MRT_MAXVIFS])
+{
+	assert_ptr_equal(pkt, PKT);
+	assert_int_equal(len, sizeof(PKT));
+	memcpy(forwarded_oifs, oifs, MRT_MAXVIFS);
+	nforwarded++;
+}
+
 static unsigned
 mfc_count(void)
 {
@@ -664,6 +679,7 @@ setup(void **state)
 	period_ms = PERIOD_MS;
 	memset(mfcs, 0, sizeof(mfcs));
 	nmfc_add = nmfc_del = 0;
+	nforwarded = 0;
 	memset(members, 0, sizeof(members));
 	could_register = -1;
 	nreg_stop = 0;
@@ -1280,10 +1296,19 @@ mfc_iif_rp_tree_then_spt(void **state)
 	assert_int_equal(find(S_ADDR, G_ADDR)->up, SG_UP_JOINED);
 	assert_false(find(S_ADDR, G_ADDR)->spt);
 	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
-	/* native packets on RPF_interface(S): SPT bit, iif moves */
-	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 3);
+	/*
+	 * native packets on RPF_interface(S): SPT bit, iif moves, and the
+	 * packet the kernel dropped is forwarded on the olist
+	 */
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 3, PKT, sizeof(PKT));
 	assert_true(find(S_ADDR, G_ADDR)->spt);
 	assert_mfc(S_ADDR, G_ADDR, 3, VIF(2));
+	assert_int_equal(nforwarded, 1);
+	assert_memory_equal(forwarded_oifs, mfc_find(ip(S_ADDR), ip(G_ADDR))->oifs,
+	    MRT_MAXVIFS);
+	/* later upcalls change nothing and forward nothing */
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 3, PKT, sizeof(PKT));
+	assert_int_equal(nforwarded, 1);
 }
 
 /* iif: RPF_interface(S) for a directly connected source, whatever (*,G) says. */
@@ -1326,8 +1351,9 @@ mfc_iif_register_vif_on_rp(void **state)
 	assert_jp(0, ETH1, "10.0.1.2", S_ADDR, G_ADDR, false, true);
 	assert_mfc(S_ADDR, G_ADDR, IFACE_REGISTER_VIF, VIF(2));
 	/* native packets arrive: SPT bit, iif RPF_interface(S), and Register-Stop */
-	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 1);
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 1, PKT, sizeof(PKT));
 	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	assert_int_equal(nforwarded, 1);	/* its Register comes too late */
 	assert_true(sg_register_received(ip(S_ADDR), ip(G_ADDR), true));
 }
 
@@ -1397,15 +1423,16 @@ data_wrongvif_on_rpf_iface_sets_spt(void **state)
 
 	last_hop();
 	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
-	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 3);	/* not RPF_interface(S) */
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 3, PKT, sizeof(PKT));	/* not RPF_interface(S) */
 	assert_false(find(S_ADDR, G_ADDR)->spt);
 	assert_mfc(S_ADDR, G_ADDR, 1, VIF(3));
-	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 2);
+	assert_int_equal(nforwarded, 0);
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 2, PKT, sizeof(PKT));
 	assert_non_null(sg = find(S_ADDR, G_ADDR));
 	assert_true(sg->spt);
 	assert_mfc(S_ADDR, G_ADDR, 2, VIF(3));
 	/* WRONGVIF for unknown state does nothing */
-	sg_wrongvif(ip("198.51.100.99"), ip(G_ADDR), 2);
+	sg_wrongvif(ip("198.51.100.99"), ip(G_ADDR), 2, PKT, sizeof(PKT));
 	assert_null(find("198.51.100.99", G_ADDR));
 }
 
@@ -1417,7 +1444,7 @@ data_kat_expiry_counter(void **state)
 
 	last_hop();
 	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
-	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 2);
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 2, PKT, sizeof(PKT));
 	fake_advance(KAT_MS - 1000);
 	mfc_find(ip(S_ADDR), ip(G_ADDR))->pkts = 500;
 	fake_advance(1000);
