@@ -4,11 +4,14 @@
  *
  * jp_recv checks the message (pim_jp_decode has checked every group and
  * source already) and that it comes from a neighbour, then hands each
- * (S,G) entry to sg.c: as a received Join or Prune when the upstream
- * neighbour field names us, as one seen on the LAN otherwise (for join
- * suppression and prune override).  (S,G,rpt) entries are ignored: after
- * a switch to the shortest path tree the RP tree may carry a copy too,
- * which the kernel drops as arriving on the wrong interface.
+ * entry to sg.c, (S,G,rpt) ones to rpt.c: as a received Join or Prune when
+ * the upstream neighbour field names us, as one seen on the LAN otherwise
+ * (for join suppression and prune override).  After each group's record
+ * comes its end of message for the (S,G,rpt) machine (§4.5.3).
+ *
+ * Sending queues entries for one pass of the event loop and packs them per
+ * upstream neighbour; a group's entries stay in one message, since a
+ * Join(*,G) without the Prune(S,G,rpt)s beside it would end those prunes.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include "nbr.h"
 #include "pim.h"
 #include "pimd.h"
+#include "rpt.h"
 #include "sg.h"
 
 #define JP_MAX_LEN	1500
@@ -60,25 +64,37 @@ jp_entry(struct pim_if *pif, const struct pim_jp *jp, bool to_us,
     const struct pim_jp_group *g, const struct pim_jp_source *s, bool join)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	struct in_addr src = s->addr;
+	struct in_addr src = s->addr, grp = g->group;
+	struct iface *ifp = pif->ifp;
 
 	/* (*,G) is the RP's address with WC and RPT; (S,G) has neither. */
-	if (s->wildcard != s->rpt || s->masklen != 32 || g->masklen != 32) {
-		log_debug(DBG_PIM, "%s: ignored %s (%s%s, %s)", pif->ifp->name,
+	if ((s->wildcard && !s->rpt) || s->masklen != 32 || g->masklen != 32) {
+		log_debug(DBG_PIM, "%s: ignored %s (%s%s, %s)", ifp->name,
 		    join ? "Join" : "Prune", inet_ntop(AF_INET, &s->addr, a, sizeof(a)),
-		    s->rpt ? ",rpt" : "", inet_ntop(AF_INET, &g->group, b, sizeof(b)));
+		    s->rpt ? ",rpt" : "", inet_ntop(AF_INET, &grp, b, sizeof(b)));
+		return;
+	}
+	if (s->rpt && !s->wildcard) {
+		if (to_us && join)
+			rpt_join_received(ifp, src, grp);
+		else if (to_us)
+			rpt_prune_received(ifp, src, grp, jp->holdtime);
+		else if (join)
+			rpt_join_seen(ifp, jp->upstream, src, grp);
+		else
+			rpt_prune_seen(ifp, jp->upstream, src, grp);
 		return;
 	}
 	if (s->wildcard)
 		src.s_addr = INADDR_ANY;
 	if (to_us && join)
-		sg_join_received(pif->ifp, src, g->group, jp->holdtime);
+		sg_join_received(ifp, src, grp, jp->holdtime);
 	else if (to_us)
-		sg_prune_received(pif->ifp, src, g->group, jp->holdtime);
+		sg_prune_received(ifp, src, grp, jp->holdtime);
 	else if (join)
-		sg_join_seen(pif->ifp, jp->upstream, src, g->group);
+		sg_join_seen(ifp, jp->upstream, src, grp);
 	else
-		sg_prune_seen(pif->ifp, jp->upstream, src, g->group);
+		sg_prune_seen(ifp, jp->upstream, src, grp);
 }
 
 void
@@ -107,32 +123,35 @@ jp_recv(struct pim_if *pif, struct in_addr src, const uint8_t *body, size_t len)
 		return;
 	}
 	to_us = addressed_to_us(pif, jp.upstream);
-	while (pim_jp_next_group(&jp, &off, &g))
+	while (pim_jp_next_group(&jp, &off, &g)) {
 		for (unsigned i = 0; i < (unsigned)g.njoin + g.nprune; i++) {
 			struct pim_jp_source s;
 
 			pim_jp_source(&g, i, &s);
 			jp_entry(pif, &jp, to_us, &g, &s, i < g.njoin);
 		}
+		if (to_us && g.masklen == 32)
+			rpt_end_of_message(pif->ifp, g.group);
+	}
 }
 
 void
 jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
-    struct in_addr grp, bool wc, bool join)
+    struct in_addr grp, enum jp_kind kind, bool join)
 {
 	char a[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 
-	log_debug(DBG_PIM, "%s: %s (%s%s, %s) to %s", pif->ifp->name,
-	    join ? "Join" : "Prune", wc ? "*, RP " : "",
+	log_debug(DBG_PIM, "%s: %s (%s%s, %s%s) to %s", pif->ifp->name,
+	    join ? "Join" : "Prune", kind == JP_WC ? "*, RP " : "",
 	    inet_ntop(AF_INET, &addr, a, sizeof(a)),
-	    inet_ntop(AF_INET, &grp, c, sizeof(c)),
+	    inet_ntop(AF_INET, &grp, c, sizeof(c)), kind == JP_SG_RPT ? ", rpt" : "",
 	    inet_ntop(AF_INET, &upstream, d, sizeof(d)));
 	/* A later Join or Prune for the same entry replaces the queued one. */
 	for (unsigned i = 0; i < pif->jpq_len; i++) {
 		struct jp_entry *e = &pif->jpq[i];
 
 		if (e->upstream.s_addr == upstream.s_addr && e->addr.s_addr == addr.s_addr &&
-		    e->grp.s_addr == grp.s_addr && e->wc == wc) {
+		    e->grp.s_addr == grp.s_addr && e->kind == kind) {
 			e->join = join;
 			return;
 		}
@@ -146,17 +165,21 @@ jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
 		pif->jpq = q;
 		pif->jpq_size = size;
 	}
-	pif->jpq[pif->jpq_len++] = (struct jp_entry){ upstream, addr, grp, wc, join };
+	pif->jpq[pif->jpq_len++] = (struct jp_entry){ upstream, addr, grp, kind, join };
 	if (!timer_pending(&pif->jp_flush))
 		timer_start(&pif->jp_flush, 0);
 }
 
 static int
-by_upstream(const void *x, const void *y)
+by_upstream_group(const void *x, const void *y)
 {
 	const struct jp_entry *a = x, *b = y;
 	uint32_t p = ntohl(a->upstream.s_addr), q = ntohl(b->upstream.s_addr);
 
+	if (p != q)
+		return p < q ? -1 : 1;
+	p = ntohl(a->grp.s_addr);
+	q = ntohl(b->grp.s_addr);
 	return p < q ? -1 : p > q;
 }
 
@@ -172,7 +195,23 @@ jp_out(struct pim_if *pif, struct pim_jp_builder *b)
 	pim_send(pif, dst, b->buf, len, PIM_JOIN_PRUNE);
 }
 
-/* One message per upstream neighbour, more when the MTU is reached. */
+/* Entries from i on with the upstream neighbour and group of entry i. */
+static unsigned
+run_length(const struct pim_if *pif, unsigned i)
+{
+	const struct jp_entry *e = &pif->jpq[i];
+	unsigned n = 1;
+
+	while (i + n < pif->jpq_len && by_upstream_group(e, &pif->jpq[i + n]) == 0)
+		n++;
+	return n;
+}
+
+/*
+ * One message per upstream neighbour, more when the MTU is reached; a
+ * group's entries start a new message rather than straddle two, unless
+ * they fill one on their own.
+ */
 static void
 jp_flush(void *arg)
 {
@@ -180,18 +219,19 @@ jp_flush(void *arg)
 	size_t size = (pif->ifp->mtu > 576 ? pif->ifp->mtu : 576) - 24;
 	struct pim_jp_builder b;
 	uint8_t buf[JP_MAX_LEN];
+	unsigned run = 0;
 
 	if (pif->jpq_len == 0)
 		return;
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	/* The queue holds each entry once, so the order within a message is free. */
-	qsort(pif->jpq, pif->jpq_len, sizeof(*pif->jpq), by_upstream);
+	/* The queue holds each entry once, so the order within a group is free. */
+	qsort(pif->jpq, pif->jpq_len, sizeof(*pif->jpq), by_upstream_group);
 	for (unsigned i = 0; i < pif->jpq_len; i++) {
 		const struct jp_entry *e = &pif->jpq[i];
 		struct pim_jp_source s = {
 			.addr = e->addr, .masklen = 32, .sparse = true,
-			.wildcard = e->wc, .rpt = e->wc,
+			.wildcard = e->kind == JP_WC, .rpt = e->kind != JP_SG,
 		};
 
 		if (i == 0 || e->upstream.s_addr != pif->jpq[i - 1].upstream.s_addr) {
@@ -199,6 +239,14 @@ jp_flush(void *arg)
 				jp_out(pif, &b);
 			pim_jp_begin(&b, buf, size, e->upstream, jp_holdtime(pif));
 		}
+		if (run == 0) {
+			run = run_length(pif, i);
+			if (!pim_jp_fits(&b, run)) {
+				jp_out(pif, &b);
+				pim_jp_begin(&b, buf, size, e->upstream, jp_holdtime(pif));
+			}
+		}
+		run--;
 		if (!pim_jp_add(&b, e->grp, &s, e->join)) {
 			jp_out(pif, &b);
 			pim_jp_begin(&b, buf, size, e->upstream, jp_holdtime(pif));

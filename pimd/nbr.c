@@ -113,7 +113,7 @@ nbr_hello(struct pim_if *pif, struct in_addr src, const struct pim_hello *h)
 		fresh = true;
 		log_info("pim %s: neighbor %s restarted (generation ID %08x -> %08x)",
 		    pif->ifp->name, ntoa(src, a), n->hello.genid, h->genid);
-		/* §4.5.7: it lost our joins; send them again soon. */
+		/* §4.5.5: it lost our joins; send them again soon. */
 		sg_nbr_restarted(pif, src);
 	}
 	n->hello = *h;

@@ -473,6 +473,7 @@ static void
 oper_upstream(struct oper *o, const struct sg *sg)
 {
 	const struct sg_if *d;
+	const struct rpt_if *r;
 	char key[128], buf[32];
 
 	sg_key(key, sizeof(key), "upstream", sg);
@@ -492,6 +493,18 @@ oper_upstream(struct oper *o, const struct sg *sg)
 		oper_set(o, sg_ds_name(d->state), "%s/state", dkey);
 		oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&d->expiry)), "%s/expires", dkey);
 		oper_set(o, fmt_u(buf, sizeof(buf), secs_since(d->since)), "%s/uptime", dkey);
+	}
+	if (sg_is_wc(sg))
+		return;
+	oper_set(o, sg->spt ? "true" : "false", "%s/spt-bit", key);
+	oper_set(o, rpt_up_name(sg->rpt_up), "%s/rpt-state", key);
+	TAILQ_FOREACH(r, &sg->rpt_ds, entry) {
+		char dkey[192];
+
+		snprintf(dkey, sizeof(dkey), "%s/rpt-prune[interface='%s']", key, r->ifp->name);
+		oper_set(o, rpt_ds_name(r->state), "%s/state", dkey);
+		oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&r->expiry)), "%s/expires", dkey);
+		oper_set(o, fmt_u(buf, sizeof(buf), secs_since(r->since)), "%s/uptime", dkey);
 	}
 }
 
@@ -532,6 +545,7 @@ text_upstream(void)
 	struct text t = { 0 };
 	struct sg *sg;
 	const struct sg_if *d;
+	const struct rpt_if *r;
 	char sa[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN], na[INET_ADDRSTRLEN];
 
 	text_add(&t, "%-15s %-15s %-10s %-15s %-15s %7s %s\n", "Source", "Group",
@@ -544,6 +558,10 @@ text_upstream(void)
 		    ntoa(sg->rpf_nbr, na, sizeof(na)) : "-", secs_left(&sg->join_timer));
 		TAILQ_FOREACH(d, &sg->ds, entry)
 			text_add(&t, " %s(%s)", d->ifp->name, sg_ds_name(d->state));
+		TAILQ_FOREACH(r, &sg->rpt_ds, entry)
+			text_add(&t, " %s(rpt %s)", r->ifp->name, rpt_ds_name(r->state));
+		if (sg->rpt_up == RPT_UP_PRUNED)
+			text_add(&t, " [pruned off the RP tree]");
 		text_add(&t, "\n");
 	}
 	return t.buf;

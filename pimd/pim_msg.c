@@ -570,6 +570,15 @@ pim_jp_add(struct pim_jp_builder *b, struct in_addr group,
 	return true;
 }
 
+bool
+pim_jp_fits(const struct pim_jp_builder *b, unsigned nsources)
+{
+	if (b->ngroups == 0)
+		return true;	/* a group too big for any message fills this one */
+	return b->ngroups < UINT8_MAX &&
+	    b->size - b->len >= JP_GROUP_HDR_LEN + ENC_SOURCE_LEN * (size_t)nsources;
+}
+
 size_t
 pim_jp_finish(struct pim_jp_builder *b)
 {

@@ -156,6 +156,11 @@ void	pim_jp_begin(struct pim_jp_builder *b, uint8_t *buf, size_t size,
 /* False when the message is full: finish it and begin another.  Needs masklen <= 32. */
 bool	pim_jp_add(struct pim_jp_builder *b, struct in_addr group,
 	    const struct pim_jp_source *src, bool join);
+/*
+ * Would a new group's record with nsources entries fit?  Always true for
+ * an empty message, where a record too big for any message must go.
+ */
+bool	pim_jp_fits(const struct pim_jp_builder *b, unsigned nsources);
 /* The final length with the checksum in; 0 if nothing was added. */
 size_t	pim_jp_finish(struct pim_jp_builder *b);
 

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * (S,G) and (*,G) state, RFC 7761 §4.5 (downstream §4.5.2/§4.5.3, upstream
- * §4.5.6/§4.5.7), §4.1.6 (olists), §4.2 (data, SPT switch), and the MFC
+ * (S,G) and (*,G) state, RFC 7761 §4.5 (downstream §4.5.1/§4.5.2, upstream
+ * §4.5.4/§4.5.5), §4.1.6 (olists), §4.2 (data, SPT switch), and the MFC
  * entries that follow from them.
  *
  * Every event ends in sg_update(), which computes the entry's
- * immediate_olist = joins + pim_include, drives the upstream machine with
- * JoinDesired, programs the kernel and frees an entry nothing needs; a
- * (*,G) update carries on to the (S,G) entries of its group, whose
+ * immediate_olist = joins + pim_include, and for (S,G) inherited_olist,
+ * drives the upstream machines with JoinDesired (and the (S,G,rpt) one of
+ * rpt.c with PruneDesired), programs the kernel and frees an entry nothing
+ * needs; a (*,G) update carries on to the (S,G) entries of its group, whose
  * inherited olists include it.  RPF' comes from a watch on the route to S,
  * or to RP(G) for (*,G) (rpf.c).
  *
@@ -34,6 +35,7 @@
 #include "register.h"
 #include "rp.h"
 #include "rpf.h"
+#include "rpt.h"
 #include "sg.h"
 
 static int
@@ -90,6 +92,25 @@ sg_find(struct in_addr src, struct in_addr grp)
 	return RB_FIND(sg_tree, &sgs, &key);
 }
 
+/* The tree sorts by group, then source: (*,G), source 0, comes first. */
+struct sg *
+sg_first_source(struct in_addr grp)
+{
+	struct sg key = { .grp = grp }, *sg = RB_NFIND(sg_tree, &sgs, &key);
+
+	if (sg != NULL && sg_is_wc(sg) && sg->grp.s_addr == grp.s_addr)
+		sg = RB_NEXT(sg_tree, &sgs, sg);
+	return sg != NULL && sg->grp.s_addr == grp.s_addr ? sg : NULL;
+}
+
+struct sg *
+sg_next_source(struct sg *sg)
+{
+	struct sg *next = RB_NEXT(sg_tree, &sgs, sg);
+
+	return next != NULL && next->grp.s_addr == sg->grp.s_addr ? next : NULL;
+}
+
 /* ---- RPF'(S,G) ------------------------------------------------------------ */
 
 /*
@@ -126,11 +147,17 @@ send_jp(struct sg *sg, struct iface *ifp, struct in_addr nbr, bool join)
 {
 	if (ifp == NULL || ifp->pim == NULL || nbr.s_addr == INADDR_ANY)
 		return;
-	/* A (*,G) entry goes as the RP's address with the WC and RPT bits. */
-	if (sg_is_wc(sg))
-		jp_send(ifp->pim, nbr, sg->rp, sg->grp, true, join);
-	else
-		jp_send(ifp->pim, nbr, sg->src, sg->grp, false, join);
+	/*
+	 * A (*,G) entry goes as the RP's address with the WC and RPT bits, a
+	 * Join with the group's Prune(S,G,rpt)s beside it (§4.5.6).
+	 */
+	if (!sg_is_wc(sg))
+		jp_send(ifp->pim, nbr, sg->src, sg->grp, JP_SG, join);
+	else {
+		jp_send(ifp->pim, nbr, sg->rp, sg->grp, JP_WC, join);
+		if (join)
+			rpt_wc_join_sent(ifp, nbr, sg->grp);
+	}
 }
 
 static void
@@ -160,7 +187,7 @@ rpf_refresh(struct sg *sg)
 	    nbr.s_addr ? inet_ntop(AF_INET, &nbr, a, sizeof(a)) :
 	    !local ? "none" : sg_is_wc(sg) ? "this router, the RP" :
 	    "the source itself", ifp ? ifp->name : "no interface");
-	/* §4.5.7 Joined, RPF'(S,G) changes: Join to the new one, Prune to the old. */
+	/* §4.5.5 Joined, RPF'(S,G) changes: Join to the new one, Prune to the old. */
 	if (sg->up == SG_UP_JOINED) {
 		send_jp(sg, ifp, nbr, true);
 		send_jp(sg, sg->rpf_ifp, sg->rpf_nbr, false);
@@ -187,7 +214,7 @@ join_timer_expired(void *arg)
 {
 	struct sg *sg = arg;
 
-	/* §4.5.7 Joined, Join Timer expires: send Join(S,G), restart it. */
+	/* §4.5.5 Joined, Join Timer expires: send Join(S,G), restart it. */
 	if (sg->up != SG_UP_JOINED)
 		return;
 	send_jp(sg, sg->rpf_ifp, sg->rpf_nbr, true);
@@ -196,7 +223,7 @@ join_timer_expired(void *arg)
 
 static void kat_expired(void *);
 
-static struct sg *
+struct sg *
 sg_get(struct in_addr src, struct in_addr grp)
 {
 	struct sg *sg;
@@ -210,6 +237,7 @@ sg_get(struct in_addr src, struct in_addr grp)
 	sg->created = clock_ms();
 	sg->mfc_iif = MRT_VIF_NONE;
 	TAILQ_INIT(&sg->ds);
+	rpt_init(sg);
 	timer_init(&sg->join_timer, join_timer_expired, sg);
 	timer_init(&sg->kat, kat_expired, sg);
 	RB_INSERT(sg_tree, &sgs, sg);
@@ -231,19 +259,20 @@ sg_free(struct sg *sg)
 	if (sg->rpf != NULL)
 		rpf_unwatch(sg->rpf);
 	reg_free(sg);
+	rpt_free(sg);
 	timer_free(&sg->kat);
 	timer_free(&sg->join_timer);
 	RB_REMOVE(sg_tree, &sgs, sg);
 	free(sg);
 }
 
-/* ---- downstream (§4.5.3) ---------------------------------------------------- */
+/* ---- downstream (§4.5.1, §4.5.2) -------------------------------------------- */
 
 static void ds_expired(void *);
 static void ds_ppt_expired(void *);
 
 static struct sg_if *
-ds_find(struct sg *sg, const struct iface *ifp)
+ds_find(const struct sg *sg, const struct iface *ifp)
 {
 	struct sg_if *d;
 
@@ -341,6 +370,9 @@ sg_join_received(struct iface *ifp, struct in_addr src, struct in_addr grp,
 	ds_extend(d, holdtime);
 	ds_set(d, SG_DS_JOIN);
 	sg_update(sg);
+	/* For the group's (S,G,rpt) state, the message may yet prune a source. */
+	if (src.s_addr == INADDR_ANY)
+		rpt_wc_join_received(ifp, grp);
 }
 
 void
@@ -362,7 +394,7 @@ sg_prune_received(struct iface *ifp, struct in_addr src, struct in_addr grp,
 	timer_start(&d->ppt, ppt);
 }
 
-/* ---- olists and upstream (§4.1.6, §4.5.6, §4.5.7) ------------------------ */
+/* ---- olists and upstream (§4.1.6, §4.5.4, §4.5.5) ------------------------ */
 
 /* I_am_DR(I), with an interface where PIM does not speak counting as ours. */
 static bool
@@ -390,6 +422,36 @@ static struct sg *
 wc_of(const struct sg *sg)
 {
 	return sg_is_wc(sg) ? NULL : sg_find((struct in_addr){ INADDR_ANY }, sg->grp);
+}
+
+/*
+ * Is ifp in inherited_olist(S,G,rpt) = joins(*,G) - prunes(S,G,rpt) +
+ * pim_include(*,G) - pim_exclude(S,G) (§4.1.6)?
+ */
+static bool
+in_rpt_olist(const struct sg *sg, const struct sg *wc, const struct iface *ifp)
+{
+	if (wc == NULL)
+		return false;
+	if (ds_find(wc, ifp) != NULL && !rpt_pruned(sg, ifp))
+		return true;
+	return ifp->igmp != NULL && iface_dr(ifp) &&
+	    igmp_local_include(ifp, wc->src, sg->grp) &&
+	    !igmp_local_exclude(ifp, sg->src, sg->grp);
+}
+
+/* inherited_olist(S,G) = inherited_olist(S,G,rpt) + immediate_olist(S,G). */
+static bool
+in_inherited_olist(struct sg *sg, const struct sg *wc, const struct iface *ifp)
+{
+	return (ifp != sg->rpf_ifp && in_olist(sg, ifp)) || in_rpt_olist(sg, wc, ifp);
+}
+
+/* RPF'(S,G) == RPF'(*,G): the same neighbour, on the same interface. */
+static bool
+same_rpf(const struct sg *sg, const struct sg *wc)
+{
+	return wc->rpf_ifp == sg->rpf_ifp && wc->rpf_nbr.s_addr == sg->rpf_nbr.s_addr;
 }
 
 /*
@@ -485,13 +547,25 @@ wc_update(struct sg *wc)
 	}
 }
 
+/*
+ * PruneDesired(S,G,rpt) (§4.5.7), given RPTJoinDesired(G): nobody here
+ * wants S from the RP tree, or S comes on the shortest path tree from a
+ * neighbour other than RPF'(*,G).  A directly connected S comes the
+ * shortest way by definition.
+ */
+static bool
+prune_desired(const struct sg *sg, const struct sg *wc, bool rpt_olist)
+{
+	return !rpt_olist || ((sg->spt || sg->src_local) && !same_rpf(sg, wc));
+}
+
 void
 sg_update(struct sg *sg)
 {
 	uint8_t oifs[MRT_MAXVIFS] = { 0 };
 	struct sg *wc;
 	struct iface *ifp;
-	bool own = false, inherited = false;
+	bool own = false, inherited = false, rpt_olist = false;
 	int iif;
 
 	if (sg_is_wc(sg)) {
@@ -501,14 +575,16 @@ sg_update(struct sg *sg)
 	wc = wc_of(sg);
 	iif = sg_iif(sg, wc);
 	TAILQ_FOREACH(ifp, &ifaces, entry) {
-		bool mine;
+		bool mine, rpt;
 
 		if (ifp->vif < 0)
 			continue;
 		mine = ifp != sg->rpf_ifp && in_olist(sg, ifp);
+		rpt = in_rpt_olist(sg, wc, ifp);
 		own |= mine;
-		/* inherited_olist(S,G) = immediate_olist(S,G) + olist(*,G), §4.1.6 */
-		if ((mine || in_olist(wc, ifp)) && ifp->vif != iif) {
+		rpt_olist |= rpt && ifp != wc->rpf_ifp;
+		/* inherited_olist(S,G) = inherited_olist(S,G,rpt) + immediate_olist(S,G) */
+		if ((mine || rpt) && ifp->vif != iif) {
 			oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
 			inherited = true;
 		}
@@ -516,26 +592,29 @@ sg_update(struct sg *sg)
 	/*
 	 * JoinDesired(S,G) = immediate_olist(S,G) != NULL OR (KeepaliveTimer
 	 * running AND inherited_olist(S,G) != NULL), where the KAT counts on
-	 * a last-hop router switching to the SPT and on the RP (§4.5.7).
+	 * a last-hop router switching to the SPT and on the RP (§4.5.5).
 	 */
 	upstream(sg, !sg->src_local && (own || (sg->kat_join &&
 	    timer_pending(&sg->kat) && inherited)));
 	/*
-	 * Joined toward S on the interface packets already come in on: on the
-	 * SPT.  So is an RP that told the DR to stop registering: the data can
-	 * only come natively now, and waiting for a WRONGVIF upcall would wait
-	 * up to 3 s, the kernel's limit of one per entry (MFC_ASSERT_THRESH).
+	 * Joined toward S through the neighbour packets already come from:
+	 * on the SPT (Update_SPTbit, §4.2.2).  So is an RP that told the DR
+	 * to stop registering: the data can only come natively now, and
+	 * waiting for a WRONGVIF upcall would wait up to 3 s, the kernel's
+	 * limit of one per entry (MFC_ASSERT_THRESH).
 	 */
 	if (!sg->spt && sg->up == SG_UP_JOINED && wc != NULL &&
-	    ((wc->i_am_rp && sg->registers_stopped) || wc->rpf_ifp == sg->rpf_ifp))
+	    ((wc->i_am_rp && sg->registers_stopped) || same_rpf(sg, wc)))
 		sg->spt = true;
+	rpt_upstream(sg, wc != NULL && wc->up == SG_UP_JOINED,
+	    wc != NULL && prune_desired(sg, wc, rpt_olist));
 	reg_could_register(sg, could_register(sg));
 	if (sg->reg == SG_REG_JOIN)
 		oifs[IFACE_REGISTER_VIF] = 1;
 	iif = sg_iif(sg, wc);
 	mfc_sync(sg, iif, oifs, own || inherited || timer_pending(&sg->kat));
-	if (!own && TAILQ_EMPTY(&sg->ds) && sg->up == SG_UP_NOT_JOINED &&
-	    !timer_pending(&sg->kat))
+	if (!own && TAILQ_EMPTY(&sg->ds) && TAILQ_EMPTY(&sg->rpt_ds) &&
+	    sg->up == SG_UP_NOT_JOINED && !timer_pending(&sg->kat))
 		sg_free(sg);
 }
 
@@ -677,7 +756,7 @@ sg_register_received(struct in_addr src, struct in_addr grp, bool null_register)
 	struct iface *ifp;
 
 	TAILQ_FOREACH(ifp, &ifaces, entry)
-		receivers |= in_olist(wc, ifp) || in_olist(sg, ifp);
+		receivers |= in_inherited_olist(sg, wc, ifp);
 	/* The RP keeps (S,G) while Registers come, to join toward S when asked. */
 	kat_start(sg, true);
 	sg_update(sg);
@@ -711,7 +790,7 @@ sg_rp_changed(void)
 	sg_reevaluate_all();
 }
 
-/* §4.5.7: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress. */
+/* §4.5.5: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress. */
 void
 sg_join_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
     struct in_addr grp)
@@ -727,7 +806,7 @@ sg_join_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
 		timer_start(&sg->join_timer, t);
 }
 
-/* Joined, see a Prune to RPF': decrease JT to t_override (§4.5.6, §4.5.7). */
+/* Joined, see a Prune to RPF': decrease JT to t_override (§4.5.4, §4.5.5). */
 static void
 jt_override(struct sg *sg, struct iface *ifp, struct in_addr upstream)
 {
@@ -743,7 +822,7 @@ jt_override(struct sg *sg, struct iface *ifp, struct in_addr upstream)
 
 /*
  * Prune(S,G) to RPF'(S,G) overrides for (S,G); Prune(*,G) does for (*,G)
- * and for every (S,G) of the group whose RPF'(S,G) it went to (§4.5.7).
+ * and for every (S,G) of the group whose RPF'(S,G) it went to (§4.5.5).
  */
 void
 sg_prune_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
@@ -754,6 +833,7 @@ sg_prune_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
 	if (src.s_addr != INADDR_ANY) {
 		if ((sg = sg_find(src, grp)) != NULL)
 			jt_override(sg, ifp, upstream);
+		rpt_prune_seen(ifp, upstream, src, grp);
 		return;
 	}
 	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
@@ -822,6 +902,7 @@ sg_reevaluate_all(void)
 			if (d->ifp->pim == NULL)
 				ds_set(d, SG_DS_NO_INFO);
 		}
+		rpt_flush_stopped(sg);
 		rpf_refresh(sg);
 		sg_update(sg);
 	}

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Routing state, RFC 7761 §4.5: (S,G) entries and (*,G) entries (source
- * 0.0.0.0), each with the upstream Join/Prune state machine (§4.5.6,
- * §4.5.7) toward RPF'(S,G) or RPF'(*,G), per interface the downstream state
- * machine (§4.5.2, §4.5.3) driven by received Joins and Prunes, local
+ * 0.0.0.0), each with the upstream Join/Prune state machine (§4.5.4,
+ * §4.5.5) toward RPF'(S,G) or RPF'(*,G), per interface the downstream state
+ * machine (§4.5.1, §4.5.2) driven by received Joins and Prunes, local
  * members from IGMP (§4.1.6 pim_include), for (S,G) the data-driven state
  * (Keepalive Timer, SPT bit, the first-hop DR's Register state, §4.4.1),
  * and the kernel MFC entry that follows from all of it.
@@ -19,6 +19,7 @@
 
 #include "event.h"
 #include "mrt.h"
+#include "rpt.h"
 #include "tree.h"
 
 struct iface;
@@ -30,7 +31,7 @@ enum sg_up { SG_UP_NOT_JOINED, SG_UP_JOINED };
 enum sg_reg { SG_REG_NO_INFO, SG_REG_JOIN, SG_REG_JOIN_PENDING, SG_REG_PRUNE };
 enum sg_ds { SG_DS_NO_INFO, SG_DS_JOIN, SG_DS_PRUNE_PENDING };
 
-/* Downstream (S,G) state on one interface (§4.5.3); exists while not NoInfo. */
+/* Downstream state on one interface (§4.5.1, §4.5.2); exists while not NoInfo. */
 struct sg_if {
 	TAILQ_ENTRY(sg_if) entry;
 	struct sg	*sg;
@@ -46,7 +47,7 @@ struct sg {
 	struct in_addr	src;
 	struct in_addr	grp;
 	uint64_t	created;
-	/* upstream (§4.5.7) */
+	/* upstream (§4.5.4, §4.5.5) */
 	enum sg_up	up;
 	struct timer	join_timer;	/* Join Timer (JT) */
 	struct rpf_watch *rpf;
@@ -67,6 +68,10 @@ struct sg {
 	struct in_addr	reg_src;	/* our address toward the RP */
 	/* downstream */
 	TAILQ_HEAD(, sg_if) ds;
+	/* (S,G,rpt), rpt.c: downstream prunes per interface, upstream state */
+	struct rpt_if_list rpt_ds;
+	enum rpt_up	rpt_up;
+	struct timer	rpt_ot;		/* Override Timer (OT) */
 	/* the kernel's MFC entry */
 	bool		mfc;
 	int		mfc_iif;
@@ -84,16 +89,21 @@ sg_is_wc(const struct sg *sg)
 	return sg->src.s_addr == INADDR_ANY;
 }
 struct sg *sg_find(struct in_addr src, struct in_addr grp);
+/* Find the entry, or make it; src 0: (*,G). */
+struct sg *sg_get(struct in_addr src, struct in_addr grp);
+/* The (S,G) entries of grp in turn, without its (*,G) entry; NULL at the end. */
+struct sg *sg_first_source(struct in_addr grp);
+struct sg *sg_next_source(struct sg *);
 
 /* Recompute an entry after any change to what it depends on; may free it. */
 void	sg_update(struct sg *);
 
-/* Join/Prune addressed to us on ifp (§4.5.2, §4.5.3); src 0: (*,G). */
+/* Join/Prune addressed to us on ifp (§4.5.1, §4.5.2); src 0: (*,G). */
 void	sg_join_received(struct iface *, struct in_addr src, struct in_addr grp,
 	    uint16_t holdtime);
 void	sg_prune_received(struct iface *, struct in_addr src, struct in_addr grp,
 	    uint16_t holdtime);
-/* Join/Prune from another router to `upstream` on ifp: suppression, override (§4.5.7). */
+/* Join/Prune from another router to `upstream` on ifp: suppression, override (§4.5.5). */
 void	sg_join_seen(struct iface *, struct in_addr upstream, struct in_addr src,
 	    struct in_addr grp);
 void	sg_prune_seen(struct iface *, struct in_addr upstream, struct in_addr src,
@@ -115,7 +125,7 @@ void	sg_rp_changed(void);
 void	sg_membership_changed(struct iface *, struct in_addr grp);
 /* Something every entry may depend on changed: DR, neighbours, interfaces. */
 void	sg_reevaluate_all(void);
-/* A neighbour restarted (new GenID): joins to it go again soon (§4.5.7). */
+/* A neighbour restarted (new GenID): joins to it go again soon (§4.5.5). */
 void	sg_nbr_restarted(struct pim_if *, struct in_addr nbr);
 
 const char *sg_up_name(enum sg_up);

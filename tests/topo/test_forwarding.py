@@ -13,6 +13,8 @@ delivery: losses, duplicates and, on a route change, the outage.
        path at once (no waiting for a periodic Join)
     4. a non-SSM group joined source-specifically (with and without an RP)
     5. periodic Joins keep the state beyond the Join/Prune holdtime
+    6. any-source multicast in a diamond: Register, then the SPT
+    7. the same: the source pruned off the RP tree after the switch
 """
 
 import re
@@ -389,3 +391,64 @@ def test_asm_diamond_register_then_spt(topo):
     print(f"\n[forwarding] ASM diamond: {count} sent, all delivered; "
           f"r1 sent {r1_total['register-sent']} Registers, "
           f"got {r1_total['register-stop-received']} Register-Stops")
+
+
+# ---------------------------------------------------------------------------
+# 7. After the switch to the SPT, the source is pruned off the RP tree
+#    (RFC 7761 §4.5.3, §4.5.7): Prune(S,G,rpt) from the last hop to the RP
+
+def pimc_upstream(d, s, g):
+    js = d.pimc("show", "upstream", "--json")
+    for e in js.get("pimd:pimd", {}).get("state", {}).get("upstream", []):
+        if e.get("source") == s and e.get("group") == g:
+            return e
+    return None
+
+
+def rpt_pruned_on(d, s, g, ifname):
+    e = pimc_upstream(d, s, g) or {}
+    return any(p["interface"] == ifname and p["state"] == "prune"
+               for p in e.get("rpt-prune", []))
+
+
+def test_asm_diamond_prunes_source_off_rp_tree(topo):
+    t = topo("hs-r1; r1-r2; r1-r3; r2-r4; r3-r4; r4-hr")
+    src_net = t.subnet("hs", "r1")
+    t["r4"].ip("route", "replace", src_net, "via", t.addr("r3", "r4"), "dev", t.ifname("r4", "r3"))
+    # Join/Prunes every 2 s: the stream outlasts a few periodic Join(*,G)s.
+    ds = start_routers(t, pim={"join-prune-interval": 2}, rp=[{"address": t.lo("r2")}])
+    wait_adjacencies(t)
+    src = t.addr("hs", "r1")
+    rx = Receiver(t["hr"], ASM_G, PORT, iface_addr=t.addr("hr", "r4"))
+    wait_for(lambda: ds["r4"].pimc("show", "upstream", "--json"), timeout=3,
+             msg="(*,G) on r4")
+    rpt_link = Receiver(t["r4"], ASM_G, PORT, sniff=t.ifname("r4", "r2"))
+    duration = 8.0
+    snd = Sender(t["hs"], ASM_G, PORT, rate=RATE, duration=duration, ttl=TTL)
+    t0 = time.monotonic()
+    # r4 is on the SPT via r3 and prunes S off the RP tree at r2 ...
+    wait_for(lambda: (pimc_upstream(ds["r4"], src, ASM_G) or {}).get("rpt-state") == "pruned",
+             timeout=3, interval=0.05, msg="r4: (S,G,rpt) pruned upstream")
+    wait_for(lambda: rpt_pruned_on(ds["r2"], src, ASM_G, t.ifname("r2", "r4")), timeout=3,
+             interval=0.05, msg="r2: (S,G,rpt) prune state on r2-r4")
+    t_prune = time.monotonic() - t0
+    # ... so r2 stops sending S to r4 and, with nobody else, prunes (S,G) toward S.
+    wait_tree(t, src, ASM_G, {"r2": ("r1", []), "r1": ("hs", ["r3"]),
+                              "r3": ("r1", ["r4"]), "r4": ("r3", ["hr"])}, timeout=3)
+    time.sleep(0.2)             # what was on the wire to r4
+    before = rpt_link.report()["received"]
+    time.sleep(1.0)
+    assert rpt_link.report()["received"] == before, "S still comes down the RP tree to r4"
+    # The prune survives r4's periodic Join(*,G)s: it goes in the same message.
+    jp0 = iface_counter(ds["r4"], t.ifname("r4", "r2"), "join-prune-sent")
+    sent = snd.wait(timeout=duration + 5)
+    count = sent["sent"]
+    rep = wait_for(lambda: (lambda x: x if x["last_seq"] == count - 1 else None)(rx.report()),
+                   timeout=2, msg="the last packet at hr")
+    assert rep["first_seq"] == 0 and rep["missing"] == 0, rep
+    assert iface_counter(ds["r4"], t.ifname("r4", "r2"), "join-prune-sent") >= jp0 + 2
+    assert rpt_link.report()["received"] == before, "S came down the RP tree again"
+    assert rpt_pruned_on(ds["r2"], src, ASM_G, t.ifname("r2", "r4"))
+    print(f"\n[forwarding] ASM diamond: S pruned off the RP tree {t_prune:.2f}s after the "
+          f"source started; {count} sent, {rep['unique']} delivered, "
+          f"{rep['duplicates']} duplicates")

@@ -763,7 +763,7 @@ def test_scripted_join_prune(topo):
              timeout=2, msg=f"drop counters: {drops(d, ifn)} (before {base})")
     assert mroute_oifs(t, src, "239.5.5.5") == [ifn]
 
-    # A Prune from the only neighbour removes the state at once (§4.5.3).
+    # A Prune from the only neighbour removes the state at once (§4.5.2).
     agent.send(prune)
     wait_for(lambda: mroute_oifs(t, src, "239.5.5.5") is None, timeout=2,
              msg="(S,G) prune did not remove the entry")

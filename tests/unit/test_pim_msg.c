@@ -1204,6 +1204,23 @@ jp_builder_sizes(void **state)
 		assert_int_equal(buf[i], 0xee);
 }
 
+/* pim_jp_fits: a new group's record of n entries fits in what is left; an empty message takes any. */
+static void
+jp_builder_fits(void **state)
+{
+	struct pim_jp_source s = { ip("10.1.1.1"), 32, true, false, false };
+	struct pim_jp_builder b;
+	uint8_t buf[14 + 20 + 12 + 8 * 3];
+
+	pim_jp_begin(&b, buf, sizeof(buf), ip("10.0.0.1"), 210);
+	assert_true(pim_jp_fits(&b, 1000));		/* empty */
+	assert_true(pim_jp_add(&b, ip("239.1.1.1"), &s, true));
+	assert_true(pim_jp_fits(&b, 3));
+	assert_false(pim_jp_fits(&b, 4));
+	assert_true(pim_jp_add(&b, ip("239.1.1.3"), &s, true));
+	assert_false(pim_jp_fits(&b, 1));		/* 16 bytes left, 20 needed */
+}
+
 /* The group count is 8 bits: the 256th group needs another message. */
 static void
 jp_builder_255_groups(void **state)
@@ -1661,6 +1678,7 @@ main(void)
 		cmocka_unit_test(jp_counts_past_end),
 		cmocka_unit_test(jp_builder_round_trip),
 		cmocka_unit_test(jp_builder_splits),
+		cmocka_unit_test(jp_builder_fits),
 		cmocka_unit_test(jp_builder_sizes),
 		cmocka_unit_test(jp_builder_255_groups),
 		cmocka_unit_test(jp_builder_65535_sources),

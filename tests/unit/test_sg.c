@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * PIM-SM routing state (pimd/sg.c) against RFC 7761: the downstream
- * per-interface machines of §4.5.2 and §4.5.3, the upstream machines of
- * §4.5.6 and §4.5.7, the olists of §4.1.6 as they reach the kernel's MFC,
+ * per-interface machines of §4.5.1 and §4.5.2, the upstream machines of
+ * §4.5.4 and §4.5.5, the (S,G,rpt) ones of §4.5.3 and §4.5.7, the olists of §4.1.6 as they reach the kernel's MFC,
  * and the data-driven state of §4.2 (Keepalive Timer, SPT bit).
  *
  * Everything sg.c calls is faked here, so the archive gives only sg.o:
@@ -45,6 +45,7 @@
 #include "register.h"
 #include "rp.h"
 #include "rpf.h"
+#include "rpt.h"
 #include "sg.h"
 
 #define T0		1000000u
@@ -186,7 +187,8 @@ nbr_effective_override_interval(const struct pim_if *pif)
 struct jp {
 	struct pim_if	*pif;
 	struct in_addr	upstream, addr, grp;
-	bool		wc, join;
+	enum jp_kind	kind;
+	bool		join;
 	uint64_t	at;
 };
 
@@ -196,10 +198,10 @@ static uint32_t period_ms;
 
 void
 jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
-    struct in_addr grp, bool wc, bool join)
+    struct in_addr grp, enum jp_kind kind, bool join)
 {
 	if (njp < MAX_JP)
-		jps[njp] = (struct jp){ pif, upstream, addr, grp, wc, join, clock_ms() };
+		jps[njp] = (struct jp){ pif, upstream, addr, grp, kind, join, clock_ms() };
 	njp++;
 }
 
@@ -215,40 +217,62 @@ jp_override_ms(const struct pim_if *pif)
 	return JP_OVERRIDE_MS;
 }
 
-/* Message i went out of ifp to upstream: Join or Prune of (addr, G), wc or not. */
+/* Message i went out of ifp to upstream: Join or Prune of (addr, G) of a kind. */
 static void
-assert_jp(unsigned i, struct iface *ifp, const char *upstream, const char *addr,
-    const char *grp, bool wc, bool join)
+assert_jp_kind(unsigned i, struct iface *ifp, const char *upstream, const char *addr,
+    const char *grp, enum jp_kind kind, bool join)
 {
 	assert_true(i < njp);
 	assert_ptr_equal(jps[i].pif, ifp->pim);
 	assert_int_equal(jps[i].upstream.s_addr, ip(upstream).s_addr);
 	assert_int_equal(jps[i].addr.s_addr, ip(addr).s_addr);
 	assert_int_equal(jps[i].grp.s_addr, ip(grp).s_addr);
-	assert_int_equal(jps[i].wc, wc);
+	assert_int_equal(jps[i].kind, kind);
 	assert_int_equal(jps[i].join, join);
 }
 
-/* How many Joins (join) or Prunes of (addr, G) were sent. */
+/* The same for (*,G) (wc) or (S,G). */
+static void
+assert_jp(unsigned i, struct iface *ifp, const char *upstream, const char *addr,
+    const char *grp, bool wc, bool join)
+{
+	assert_jp_kind(i, ifp, upstream, addr, grp, wc ? JP_WC : JP_SG, join);
+}
+
+/* How many Joins (join) or Prunes of (addr, G), or of (addr, G, rpt), were sent. */
 static unsigned
-njp_find(const char *addr, bool is_join)
+njp_count(const char *addr, bool rpt, bool is_join)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < njp && i < MAX_JP; i++)
-		n += jps[i].addr.s_addr == ip(addr).s_addr && jps[i].join == is_join;
+		n += jps[i].addr.s_addr == ip(addr).s_addr && jps[i].join == is_join &&
+		    (jps[i].kind == JP_SG_RPT) == rpt;
 	return n;
 }
 
 /* The index of the first of them. */
 static unsigned
-jp_index(const char *addr, bool is_join)
+jp_first(const char *addr, bool rpt, bool is_join)
 {
 	for (unsigned i = 0; i < njp && i < MAX_JP; i++)
-		if (jps[i].addr.s_addr == ip(addr).s_addr && jps[i].join == is_join)
+		if (jps[i].addr.s_addr == ip(addr).s_addr && jps[i].join == is_join &&
+		    (jps[i].kind == JP_SG_RPT) == rpt)
 			return i;
 	fail_msg("no such Join/Prune");
 	return 0;
+}
+
+static unsigned
+njp_find(const char *addr, bool is_join)
+{
+	return njp_count(addr, false, is_join);
+}
+
+static unsigned
+jp_index(const char *addr, bool is_join)
+{
+	return jp_first(addr, false, is_join);
 }
 
 /* ---- routes and RPF watches (rpf.c) ----------------------------------------- */
@@ -591,9 +615,34 @@ igmp_local_include(const struct iface *ifp, struct in_addr src, struct in_addr g
 	return g->mode == IGMP_FILTER_INCLUDE && igmp_group_forwards(g, src);
 }
 
+bool
+igmp_local_exclude(const struct iface *ifp, struct in_addr src, struct in_addr grp)
+{
+	struct igmp_group *g;
+
+	if (ifp->igmp == NULL || (g = igmp_group_find(&ifp->igmp->groups, grp)) == NULL)
+		return false;
+	return g->mode == IGMP_FILTER_EXCLUDE && !igmp_group_forwards(g, src);
+}
+
+static void member_set(struct iface *, const char *, const char *, bool);
+
 /* A host on ifp joins grp: src NULL is EXCLUDE({}), else INCLUDE({src}); IGMP tells PIM. */
 static void
 member_add(struct iface *ifp, const char *src, const char *grp)
+{
+	member_set(ifp, src, grp, false);
+}
+
+/* A host on ifp joins grp in EXCLUDE({src}). */
+static void
+member_exclude(struct iface *ifp, const char *src, const char *grp)
+{
+	member_set(ifp, src, grp, true);
+}
+
+static void
+member_set(struct iface *ifp, const char *src, const char *grp, bool exclude)
 {
 	struct member *m = NULL;
 
@@ -609,7 +658,7 @@ member_add(struct iface *ifp, const char *src, const char *grp)
 	if (src == NULL) {
 		m->g.mode = IGMP_FILTER_EXCLUDE;
 	} else {
-		m->g.mode = IGMP_FILTER_INCLUDE;
+		m->g.mode = exclude ? IGMP_FILTER_EXCLUDE : IGMP_FILTER_INCLUDE;
 		m->src.addr = ip(src);
 		RB_INSERT(igmp_source_tree, &m->g.sources, &m->src);
 		m->g.nsrc = 1;
@@ -769,7 +818,7 @@ jt(const char *src)
 	return timer_remaining(&sg->join_timer);
 }
 
-/* ---- §4.5.3 / §4.5.2 downstream, run for (S,G) and for (*,G) ---------------- */
+/* ---- §4.5.2 / §4.5.1 downstream, run for (S,G) and for (*,G) ---------------- */
 
 /* NoInfo, receive Join: -> Join, ET = HoldTime. */
 static void
@@ -951,7 +1000,7 @@ DS_TEST(ds_holdtime_ffff_never_expires)
 DS_TEST(ds_holdtime_ffff_after_finite)
 DS_TEST(ds_noinfo_join_holdtime_zero_expires)
 
-/* ---- §4.5.7 upstream (S,G) -------------------------------------------------- */
+/* ---- §4.5.5 upstream (S,G) -------------------------------------------------- */
 
 /* NotJoined, JoinDesired(S,G) -> true: send Join(S,G) to RPF'(S,G), JT = t_periodic. */
 static void
@@ -1153,7 +1202,7 @@ up_sg_no_rpf_nbr_no_message_state_tracked(void **state)
 	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
 }
 
-/* ---- §4.5.6 upstream (*,G) -------------------------------------------------- */
+/* ---- §4.5.4 upstream (*,G) -------------------------------------------------- */
 
 /* Joins toward the RP carry WC and the RP's address; JT, prune, as for (S,G). */
 static void
@@ -1326,7 +1375,9 @@ mfc_iif_connected_source(void **state)
 	assert_true(timer_pending(&find(s, G_ADDR)->kat));
 	assert_mfc(s, G_ADDR, 3, VIF(2));
 	assert_int_equal(could_register, 1);	/* first-hop DR, the RP is elsewhere */
-	assert_int_equal(njp, 1);		/* only the (*,G) Join */
+	/* the (*,G) Join, and S pruned off the RP tree: it comes the direct way */
+	assert_int_equal(njp, 2);
+	assert_jp_kind(1, ETH1, "10.0.1.2", s, G_ADDR, JP_SG_RPT, false);
 }
 
 /* iif: the register VIF on the RP, until the SPT bit is set. */
@@ -1520,6 +1571,347 @@ data_register_stop_matching_sources(void **state)
 	assert_null(find(s, G_ADDR));
 }
 
+/* ---- §4.5.3 (S,G,rpt) downstream ------------------------------------------- */
+
+/*
+ * A router on the RP tree: (*,G) joined from eth2 and eth3 (two neighbours
+ * on eth2 when lan), S's packets coming down the RP tree on eth1.
+ */
+static void
+rpt_world(bool lan)
+{
+	if (lan)
+		nbr_add(ETH2, "10.0.2.3");
+	join(ETH2, NULL, HT);
+	join(ETH3, NULL, HT);
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+	njp = 0;
+}
+
+static enum rpt_ds
+rpt_state(const struct iface *ifp)
+{
+	struct sg *sg = find(S_ADDR, G_ADDR);
+	struct rpt_if *d;
+
+	if (sg == NULL)
+		return RPT_DS_NO_INFO;
+	TAILQ_FOREACH(d, &sg->rpt_ds, entry)
+		if (d->ifp == ifp)
+			return d->state;
+	return RPT_DS_NO_INFO;
+}
+
+static struct rpt_if *
+rpt_if_of(const struct iface *ifp)
+{
+	struct rpt_if *d;
+
+	TAILQ_FOREACH(d, &find(S_ADDR, G_ADDR)->rpt_ds, entry)
+		if (d->ifp == ifp)
+			return d;
+	fail_msg("no (S,G,rpt) state");
+	return NULL;
+}
+
+static void
+rpt_prune(struct iface *ifp, uint16_t holdtime)
+{
+	rpt_prune_received(ifp, ip(S_ADDR), ip(G_ADDR), holdtime);
+}
+
+/* A periodic Join(*,G) from downstream, with or without Prune(S,G,rpt) in it. */
+static void
+wc_join_message(struct iface *ifp, bool with_prune)
+{
+	join(ifp, NULL, HT);
+	if (with_prune)
+		rpt_prune(ifp, HT);
+	rpt_end_of_message(ifp, ip(G_ADDR));
+}
+
+/* NoInfo, Prune(S,G,rpt): PrunePending for J/P_Override_Interval, then Prune. */
+static void
+rpt_ds_noinfo_prune_pending_then_prune(void **state)
+{
+	rpt_world(true);
+	rpt_prune(ETH2, HT);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE_PENDING);
+	assert_int_equal(timer_remaining(&rpt_if_of(ETH2)->ppt), JP_OVERRIDE_MS);
+	assert_int_equal(timer_remaining(&rpt_if_of(ETH2)->expiry), HT * 1000u);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));	/* not yet in prunes(S,G,rpt) */
+	fake_advance(JP_OVERRIDE_MS);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(3));
+	/* with one neighbour there is nobody to wait for */
+	rpt_prune(ETH3, HT);
+	fake_advance(0);
+	assert_int_equal(rpt_state(ETH3), RPT_DS_PRUNE);
+	assert_mfc(S_ADDR, G_ADDR, 1, 0);
+}
+
+/* A Prune(S,G,rpt) for a group without (*,G) state makes none. */
+static void
+rpt_ds_prune_without_wc_ignored(void **state)
+{
+	rpt_prune(ETH2, HT);
+	assert_null(find(S_ADDR, G_ADDR));
+}
+
+/* Prune: a Join(*,G) with the Prune in its message keeps it; one without ends it. */
+static void
+rpt_ds_prune_wc_join_tmp_then_end(void **state)
+{
+	rpt_world(false);
+	rpt_prune(ETH2, HT);
+	fake_advance(0);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE);
+	nmfc_add = 0;
+	join(ETH2, NULL, HT);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE_TMP);
+	rpt_prune(ETH2, HT);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE);
+	rpt_end_of_message(ETH2, ip(G_ADDR));
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE);
+	assert_int_equal(nmfc_add, 0);		/* no flap of the MFC entry */
+	/* the next Join(*,G) comes without it: the prune ends */
+	wc_join_message(ETH2, false);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+}
+
+/* PrunePending: the same through PrunePendingTmp. */
+static void
+rpt_ds_prune_pending_wc_join_tmp_then_end(void **state)
+{
+	rpt_world(true);
+	rpt_prune(ETH2, HT);
+	join(ETH2, NULL, HT);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE_PENDING_TMP);
+	rpt_prune(ETH2, HT);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE_PENDING);
+	rpt_end_of_message(ETH2, ip(G_ADDR));
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE_PENDING);
+	wc_join_message(ETH2, false);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+	fake_advance(JP_OVERRIDE_MS);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+}
+
+/* Prune and PrunePending: Join(S,G,rpt) ends the prune at once. */
+static void
+rpt_ds_join_rpt_to_noinfo(void **state)
+{
+	rpt_world(true);
+	rpt_prune(ETH2, HT);
+	rpt_join_received(ETH2, ip(S_ADDR), ip(G_ADDR));	/* an override */
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+	fake_advance(JP_OVERRIDE_MS);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+	rpt_prune(ETH2, HT);
+	fake_advance(JP_OVERRIDE_MS);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_PRUNE);
+	rpt_join_received(ETH2, ip(S_ADDR), ip(G_ADDR));
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+	/* NoInfo ignores it, and the Tmp-free end of message */
+	rpt_join_received(ETH2, ip(S_ADDR), ip(G_ADDR));
+	rpt_end_of_message(ETH2, ip(G_ADDR));
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+}
+
+/* Prune: ET = max(ET, HT); expiry ends the prune.  PrunePending: expiry ends it too. */
+static void
+rpt_ds_et_max_and_expiry(void **state)
+{
+	rpt_world(true);
+	rpt_prune(ETH2, 20);
+	fake_advance(JP_OVERRIDE_MS);
+	rpt_prune(ETH2, 10);			/* shorter: no change */
+	assert_int_equal(timer_remaining(&rpt_if_of(ETH2)->expiry), 20000 - JP_OVERRIDE_MS);
+	rpt_prune(ETH2, 30);
+	assert_int_equal(timer_remaining(&rpt_if_of(ETH2)->expiry), 30000);
+	fake_advance(30000);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+	/* a holdtime shorter than the PPT: PrunePending expires to NoInfo */
+	rpt_prune(ETH2, 1);
+	fake_advance(1000);
+	assert_int_equal(rpt_state(ETH2), RPT_DS_NO_INFO);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+}
+
+/* An entry lives while it has (S,G,rpt) state, without data or joins. */
+static void
+rpt_ds_state_keeps_entry(void **state)
+{
+	join(ETH2, NULL, HT);
+	rpt_prune(ETH2, 10);
+	assert_non_null(find(S_ADDR, G_ADDR));
+	fake_advance(0);
+	assert_non_null(find(S_ADDR, G_ADDR));
+	/* S is pruned off the only (*,G) interface there is: pruned upstream too */
+	assert_int_equal(njp_count(S_ADDR, true, false), 1);
+	fake_advance(10000);
+	assert_null(find(S_ADDR, G_ADDR));
+}
+
+/* ---- §4.5.7 (S,G,rpt) upstream ------------------------------------------- */
+
+/* Last hop on the SPT from another neighbour than RPF'(*,G): Prune(S,G,rpt). */
+static void
+rpt_up_spt_elsewhere_prunes(void **state)
+{
+	unsigned i;
+
+	last_hop();				/* S via eth2, the RP via eth1 */
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_NOT_PRUNED);
+	assert_int_equal(njp_count(S_ADDR, true, false), 0);	/* not before the data */
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 2, PKT, sizeof(PKT));
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_PRUNED);
+	assert_int_equal(njp, 2);
+	assert_jp_kind(1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, JP_SG_RPT, false);
+	assert_mfc(S_ADDR, G_ADDR, 2, VIF(3));
+	/* the periodic Join(*,G) carries the Prune(S,G,rpt) */
+	njp = 0;
+	fake_advance(timer_remaining(&find(NULL, G_ADDR)->join_timer));
+	i = jp_index(RP_ADDR, true);
+	assert_jp(i, ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, true);
+	assert_jp_kind(i + 1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, JP_SG_RPT, false);
+	/* no data for a keepalive period: the entry goes, and the prune with it */
+	fake_advance(KAT_MS);
+	assert_null(find(S_ADDR, G_ADDR));
+	njp = 0;
+	fake_advance(timer_remaining(&find(NULL, G_ADDR)->join_timer));
+	assert_int_equal(njp, 1);
+	assert_jp(0, ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, true);
+}
+
+/* RPF'(S,G) == RPF'(*,G): the trees share the link; nothing to prune. */
+static void
+rpt_up_same_rpf_no_prune(void **state)
+{
+	member_add(ETH3, NULL, G_ADDR);		/* S and the RP both via eth1 */
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	assert_true(find(S_ADDR, G_ADDR)->spt);
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_NOT_PRUNED);
+	assert_int_equal(njp_count(S_ADDR, true, false), 0);
+}
+
+/* Nobody below wants S from the RP tree: Prune(S,G,rpt); somebody again: Join(S,G,rpt). */
+static void
+rpt_up_empty_olist_prunes_then_joins(void **state)
+{
+	rpt_world(false);
+	member_del(ETH3, G_ADDR);
+	sg_prune_received(ETH3, any, ip(G_ADDR), HT);
+	fake_advance(0);			/* eth3 leaves (*,G): eth2 is left */
+	rpt_prune(ETH2, HT);
+	fake_advance(0);
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_PRUNED);
+	assert_int_equal(njp_count(S_ADDR, true, false), 1);
+	assert_jp_kind(jp_first(S_ADDR, true, false), ETH1, "10.0.1.2", S_ADDR, G_ADDR,
+	    JP_SG_RPT, false);
+	assert_mfc(S_ADDR, G_ADDR, 1, 0);
+	rpt_join_received(ETH2, ip(S_ADDR), ip(G_ADDR));
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_NOT_PRUNED);
+	assert_int_equal(njp_count(S_ADDR, true, true), 1);
+	assert_jp_kind(jp_first(S_ADDR, true, true), ETH1, "10.0.1.2", S_ADDR, G_ADDR,
+	    JP_SG_RPT, true);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+}
+
+/* pim_exclude(S,G): a member in EXCLUDE({S}) wants G, not S. */
+static void
+rpt_up_local_exclude_prunes(void **state)
+{
+	member_exclude(ETH3, S_ADDR, G_ADDR);
+	assert_int_equal(njp, 1);		/* Join(*,G) */
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	assert_mfc(S_ADDR, G_ADDR, 1, 0);
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_PRUNED);
+	assert_jp_kind(1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, JP_SG_RPT, false);
+	/* another source of the group is forwarded */
+	sg_nocache(ip("198.51.100.11"), ip(G_ADDR), 1);
+	assert_mfc("198.51.100.11", G_ADDR, 1, VIF(3));
+	member_del(ETH3, G_ADDR);
+}
+
+/* RPTJoinDesired(G) false: RPTNotJoined, and no (S,G,rpt) message. */
+static void
+rpt_up_rpt_not_joined_silent(void **state)
+{
+	last_hop();
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 2, PKT, sizeof(PKT));
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_PRUNED);
+	njp = 0;
+	dr[2] = false;				/* no longer the DR of the members */
+	sg_reevaluate_all();
+	/* Prune(*,G), Prune(S,G), and nothing for (S,G,rpt) */
+	assert_int_equal(njp, 2);
+	assert_jp(jp_index(RP_ADDR, false), ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, false);
+	assert_jp(jp_index(S_ADDR, false), ETH2, "10.0.2.2", S_ADDR, G_ADDR, false, false);
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_NOT_JOINED);
+}
+
+/* NotPruned: another router's Prune(S,G,rpt) or Prune(S,G) to RPF'(*,G) is overridden. */
+static void
+rpt_up_override_timer(void **state)
+{
+	struct sg *sg;
+
+	rpt_world(false);
+	sg = find(S_ADDR, G_ADDR);
+	assert_int_equal(sg->rpt_up, RPT_UP_NOT_PRUNED);
+	rpt_prune_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	assert_int_equal(timer_remaining(&sg->rpt_ot), OVERRIDE_MS / 2);
+	fake_advance(OVERRIDE_MS / 2);
+	assert_int_equal(njp, 1);
+	assert_jp_kind(0, ETH1, "10.0.1.2", S_ADDR, G_ADDR, JP_SG_RPT, true);
+	/* a Join(S,G,rpt) from someone else first: ours is not needed */
+	sg_prune_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	assert_true(timer_pending(&sg->rpt_ot));
+	rpt_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	assert_false(timer_pending(&sg->rpt_ot));
+	/* a Prune to another router, or on another interface, does not count */
+	rpt_prune_seen(ETH1, ip("10.0.1.9"), ip(S_ADDR), ip(G_ADDR));
+	rpt_prune_seen(ETH2, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	assert_false(timer_pending(&sg->rpt_ot));
+	fake_advance(OVERRIDE_MS);
+	assert_int_equal(njp, 1);
+}
+
+/* Pruned: others' Prunes change nothing. */
+static void
+rpt_up_pruned_ignores_seen_prunes(void **state)
+{
+	member_exclude(ETH3, S_ADDR, G_ADDR);
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_PRUNED);
+	rpt_prune_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	assert_false(timer_pending(&find(S_ADDR, G_ADDR)->rpt_ot));
+	member_del(ETH3, G_ADDR);
+}
+
+/* The RP: with S pruned off every (*,G) interface, Register-Stop and Prune(S,G) toward S. */
+static void
+rpt_rp_all_pruned_stops_registers(void **state)
+{
+	rp_local = true;
+	route_set(RP_ADDR, true, true, NULL, NULL);
+	join(ETH2, NULL, HT);
+	assert_false(sg_register_received(ip(S_ADDR), ip(G_ADDR), false));
+	assert_int_equal(find(S_ADDR, G_ADDR)->up, SG_UP_JOINED);
+	rpt_prune(ETH2, HT);
+	fake_advance(0);
+	assert_int_equal(find(S_ADDR, G_ADDR)->up, SG_UP_NOT_JOINED);
+	assert_jp(jp_index(S_ADDR, false), ETH1, "10.0.1.2", S_ADDR, G_ADDR, false, false);
+	assert_true(sg_register_received(ip(S_ADDR), ip(G_ADDR), false));
+}
+
 /* Shutting down prunes every joined entry upstream. */
 static void
 fini_prunes_joined(void **state)
@@ -1540,7 +1932,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		/* §4.5.3 (S,G) and §4.5.2 (*,G) downstream */
+		/* §4.5.2 (S,G) and §4.5.1 (*,G) downstream */
 		DS(ds_noinfo_join_to_join_et_holdtime),
 		DS(ds_join_join_et_max),
 		DS(ds_join_prune_one_nbr_ppt_zero),
@@ -1553,7 +1945,7 @@ main(void)
 		DS(ds_holdtime_ffff_never_expires),
 		DS(ds_holdtime_ffff_after_finite),
 		DS(ds_noinfo_join_holdtime_zero_expires),
-		/* §4.5.7 (S,G) upstream */
+		/* §4.5.5 (S,G) upstream */
 		T(up_sg_join_desired_sends_join),
 		T(up_sg_jt_expiry_sends_join),
 		T(up_sg_join_desired_false_sends_prune),
@@ -1564,7 +1956,7 @@ main(void)
 		T(up_sg_see_prune_wc_to_rpf_lowers_jt),
 		T(up_sg_nbr_restarted_lowers_jt),
 		T(up_sg_no_rpf_nbr_no_message_state_tracked),
-		/* §4.5.6 (*,G) upstream */
+		/* §4.5.4 (*,G) upstream */
 		T(up_wc_join_towards_rp_with_wc),
 		T(up_wc_rp_itself_sends_nothing),
 		T(up_wc_no_rp_sends_nothing),
@@ -1584,6 +1976,23 @@ main(void)
 		T(data_nocache_without_state_ignored),
 		T(data_ssm_no_wc_nocache_ignored),
 		T(data_register_stop_matching_sources),
+		/* §4.5.3 (S,G,rpt) downstream */
+		T(rpt_ds_noinfo_prune_pending_then_prune),
+		T(rpt_ds_prune_without_wc_ignored),
+		T(rpt_ds_prune_wc_join_tmp_then_end),
+		T(rpt_ds_prune_pending_wc_join_tmp_then_end),
+		T(rpt_ds_join_rpt_to_noinfo),
+		T(rpt_ds_et_max_and_expiry),
+		T(rpt_ds_state_keeps_entry),
+		/* §4.5.7 (S,G,rpt) upstream */
+		T(rpt_up_spt_elsewhere_prunes),
+		T(rpt_up_same_rpf_no_prune),
+		T(rpt_up_empty_olist_prunes_then_joins),
+		T(rpt_up_local_exclude_prunes),
+		T(rpt_up_rpt_not_joined_silent),
+		T(rpt_up_override_timer),
+		T(rpt_up_pruned_ignores_seen_prunes),
+		T(rpt_rp_all_pruned_stops_registers),
 		T(fini_prunes_joined),
 	};
 
