@@ -496,6 +496,8 @@ oper_upstream(struct oper *o, const struct sg *sg)
 	}
 	if (sg_is_wc(sg))
 		return;
+	oper_set(o, fmt_u(buf, sizeof(buf), (sg_kat_remaining(sg) + 999) / 1000),
+	    "%s/keepalive-expires", key);
 	oper_set(o, sg->spt ? "true" : "false", "%s/spt-bit", key);
 	oper_set(o, rpt_up_name(sg->rpt_up), "%s/rpt-state", key);
 	TAILQ_FOREACH(r, &sg->rpt_ds, entry) {

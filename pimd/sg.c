@@ -626,7 +626,34 @@ kat_ms(void)
 	return pimd.conf->keepalive_period * 1000u;
 }
 
-/* §4.1.4: the KAT expires only if no packet moved through the entry meanwhile. */
+/* A keepalive period after the data last seen. */
+static uint32_t
+kat_left(const struct sg *sg)
+{
+	uint64_t end = sg->kat_last + kat_ms(), now = clock_ms();
+
+	return end > now ? (uint32_t)(end - now) : 0;
+}
+
+uint32_t
+sg_kat_remaining(const struct sg *sg)
+{
+	return timer_pending(&sg->kat) ? kat_left(sg) : 0;
+}
+
+/*
+ * The KAT runs while packets flow (§4.1.4), and the kernel counts them:
+ * the timer samples the entry's counter every KAT_SAMPLE_MS, so it
+ * expires that close to a keepalive period after the last packet.
+ */
+static void
+kat_arm(struct sg *sg)
+{
+	uint32_t left = kat_left(sg);
+
+	timer_start(&sg->kat, left < KAT_SAMPLE_MS ? left : KAT_SAMPLE_MS);
+}
+
 static void
 kat_expired(void *arg)
 {
@@ -635,7 +662,10 @@ kat_expired(void *arg)
 
 	if (sg->mfc && mrt_sg_stats(sg->src, sg->grp, &st) == 0 && st.pkts != sg->kat_pkts) {
 		sg->kat_pkts = st.pkts;
-		timer_start(&sg->kat, kat_ms());
+		sg->kat_last = clock_ms();
+	}
+	if (clock_ms() - sg->kat_last < kat_ms()) {
+		kat_arm(sg);
 		return;
 	}
 	log_debug(DBG_PIM, "%s: no data for the keepalive period", sg_str(sg));
@@ -645,11 +675,13 @@ kat_expired(void *arg)
 	sg_update(sg);
 }
 
+/* Data for the entry (a NOCACHE upcall, a Register): (re)start the KAT. */
 static void
 kat_start(struct sg *sg, bool counts_for_join)
 {
+	sg->kat_last = clock_ms();
 	if (!timer_pending(&sg->kat))
-		timer_start(&sg->kat, kat_ms());
+		kat_arm(sg);
 	sg->kat_join |= counts_for_join;
 }
 

@@ -58,8 +58,9 @@ struct sg {
 	struct in_addr	rp;		/* RP(G) the entry follows; 0: none */
 	bool		i_am_rp;	/* the RP is this router: the tree's root */
 	/* (S,G) data-driven state */
-	struct timer	kat;		/* Keepalive Timer (§4.1.4) */
-	uint64_t	kat_pkts;	/* MFC packet count at the last check */
+	struct timer	kat;		/* Keepalive Timer (§4.1.4), as samples */
+	uint64_t	kat_pkts;	/* MFC packet count at the last sample */
+	uint64_t	kat_last;	/* clock_ms() when data was last seen */
 	bool		kat_join;	/* the KAT counts in JoinDesired(S,G) */
 	bool		spt;		/* SPTbit(S,G) */
 	bool		registers_stopped; /* RP: we sent the DR a Register-Stop */
@@ -127,6 +128,11 @@ void	sg_membership_changed(struct iface *, struct in_addr grp);
 void	sg_reevaluate_all(void);
 /* A neighbour restarted (new GenID): joins to it go again soon (§4.5.5). */
 void	sg_nbr_restarted(struct pim_if *, struct in_addr nbr);
+
+/* The KAT's granularity: how often the kernel's packet counter is read. */
+#define KAT_SAMPLE_MS	5000u
+/* Milliseconds until the KAT expires; 0 when it is not running. */
+uint32_t sg_kat_remaining(const struct sg *);
 
 const char *sg_up_name(enum sg_up);
 const char *sg_reg_name(enum sg_reg);

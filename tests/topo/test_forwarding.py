@@ -394,6 +394,65 @@ def test_asm_diamond_register_then_spt(topo):
 
 
 # ---------------------------------------------------------------------------
+# 6b. Any-source multicast along the line, RP in the middle: Register first,
+#     every packet delivered, Register-Stop, and the leaves prune the path
+
+def test_asm_line_register_then_native_then_prune(topo):
+    t = topo(LINE)
+    ds = start_routers(t, rp=[{"address": t.lo("r2")}])
+    wait_adjacencies(t)
+    src = t.addr("hs", "r1")
+    rx = {h: Receiver(t[h], ASM_G, PORT, iface_addr=t.addr(h, r))
+          for h, r in (("hr3", "r3"), ("hr2", "r2"))}
+    wait_for(lambda: pimc_upstream(ds["r2"], "0.0.0.0", ASM_G), timeout=3,
+             msg="(*,G) at the RP")
+    wait_for(lambda: any(d["interface"] == t.ifname("r2", "r3") for d in
+                         pimc_upstream(ds["r2"], "0.0.0.0", ASM_G).get("downstream", [])),
+             timeout=3, msg="r3's Join(*,G) at the RP")
+    links = {"r3": Receiver(t["r3"], ASM_G, PORT, sniff=t.ifname("r3", "r2")),
+             "r2": Receiver(t["r2"], ASM_G, PORT, sniff=t.ifname("r2", "r1"))}
+    snd = Sender(t["hs"], ASM_G, PORT, rate=RATE, duration=30, ttl=TTL)
+    # Registers at first, native once the RP joined toward S: Register-Stop.
+    wait_tree(t, src, ASM_G, {"r1": ("hs", ["r2"]), "r2": ("r1", ["r3", "hr2"]),
+                              "r3": ("r2", ["hr3"])}, timeout=3)
+    wait_for(lambda: sum(pim_counters(ds["r1"], t.ifname("r1", p))["register-stop-received"]
+                         for p in ("hs", "r2")) >= 1, timeout=5, msg="Register-Stop at r1")
+    wait_for(lambda: all(r.report()["unique"] >= 200 for r in rx.values()), timeout=5,
+             msg="200 packets at both receivers")
+    # The last receiver behind r3 leaves: r2 stops sending to r3.
+    rx["hr3"].close()
+    wait_tree(t, src, ASM_G, {"r1": ("hs", ["r2"]), "r2": ("r1", ["hr2"])}, timeout=3)
+    time.sleep(0.2)
+    n3 = links["r3"].report()["received"]
+    # The last one behind r2 leaves: the RP prunes (S,G) toward S, r1 stops sending.
+    rx["hr2"].close()
+    wait_tree(t, src, ASM_G, {"r1": ("hs", [])}, timeout=3)
+    wait_for(lambda: pimc_upstream(ds["r2"], "0.0.0.0", ASM_G) is None, timeout=3,
+             msg="(*,G) gone at the RP")
+    time.sleep(0.2)
+    n2 = links["r2"].report()["received"]
+    time.sleep(1.0)
+    assert links["r3"].report()["received"] == n3, "packets still reach r3"
+    assert links["r2"].report()["received"] == n2, "packets still reach r2"
+    sent = snd.stop()
+    reps = {h: r.stop() for h, r in rx.items()}
+    for h, rep in reps.items():
+        # Every packet from the first, which came in a Register, to the leave.
+        # The one that moved the RP to native forwarding it forwards itself;
+        # when its Register comes close behind, that copy may beat the switch.
+        assert rep["first_seq"] == 0 and rep["missing"] == 0 and rep["duplicates"] <= 1, \
+            f"{h}: {rep}"
+    r1 = {k: sum(pim_counters(ds["r1"], t.ifname("r1", p))[k] for p in ("hs", "r2"))
+          for k in ("register-sent", "register-stop-received")}
+    assert r1["register-sent"] >= 1, r1
+    print(f"\n[forwarding] ASM line: {sent['sent']} sent; hr3 got {reps['hr3']['unique']}, "
+          f"hr2 {reps['hr2']['unique']} (from seq 0, none missing; duplicates "
+          f"{reps['hr3']['duplicates']}, {reps['hr2']['duplicates']}) before leaving; "
+          f"r1 sent {r1['register-sent']} Registers, got {r1['register-stop-received']} "
+          f"Register-Stops; pruned hop by hop after the leaves")
+
+
+# ---------------------------------------------------------------------------
 # 7. After the switch to the SPT, the source is pruned off the RP tree
 #    (RFC 7761 §4.5.3, §4.5.7): Prune(S,G,rpt) from the last hop to the RP
 

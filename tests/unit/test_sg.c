@@ -1442,7 +1442,7 @@ data_nocache_last_hop_switches_to_spt(void **state)
 	last_hop();
 	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);	/* down the RP tree */
 	assert_non_null(sg = find(S_ADDR, G_ADDR));
-	assert_int_equal(timer_remaining(&sg->kat), KAT_MS);
+	assert_int_equal(sg_kat_remaining(sg), KAT_MS);
 	assert_int_equal(sg->up, SG_UP_JOINED);
 	assert_int_equal(njp, 1);
 	assert_jp(0, ETH2, "10.0.2.2", S_ADDR, G_ADDR, false, true);
@@ -1500,7 +1500,7 @@ data_kat_expiry_counter(void **state)
 	mfc_find(ip(S_ADDR), ip(G_ADDR))->pkts = 500;
 	fake_advance(1000);
 	assert_non_null(sg = find(S_ADDR, G_ADDR));
-	assert_int_equal(timer_remaining(&sg->kat), KAT_MS);
+	assert_int_equal(sg_kat_remaining(sg), KAT_MS);
 	assert_int_equal(sg->up, SG_UP_JOINED);
 	assert_true(sg->spt);
 	njp = 0;
@@ -1511,6 +1511,25 @@ data_kat_expiry_counter(void **state)
 	assert_int_equal(njp_find(S_ADDR, false), 1);
 	assert_jp(jp_index(S_ADDR, false), ETH2, "10.0.2.2", S_ADDR, G_ADDR, false, false);
 	assert_non_null(find(NULL, G_ADDR));	/* (*,G) stays with its members */
+}
+
+/* The counter is read every KAT_SAMPLE_MS: the KAT ends that close to a period after the data. */
+static void
+data_kat_granularity(void **state)
+{
+	struct sg *sg;
+
+	last_hop();
+	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
+	assert_non_null(sg = find(S_ADDR, G_ADDR));
+	assert_int_equal(sg_kat_remaining(sg), KAT_MS);
+	assert_int_equal(timer_remaining(&sg->kat), KAT_SAMPLE_MS);
+	fake_advance(3 * KAT_SAMPLE_MS + 1);
+	mfc_find(ip(S_ADDR), ip(G_ADDR))->pkts = 7;	/* the last packet */
+	fake_advance(KAT_MS);
+	assert_non_null(find(S_ADDR, G_ADDR));
+	fake_advance(KAT_SAMPLE_MS - 1);
+	assert_null(find(S_ADDR, G_ADDR));
 }
 
 /* NOCACHE with no state, off any tree, not a first hop: nothing. */
@@ -1973,6 +1992,7 @@ main(void)
 		T(data_nocache_spt_never_stays_on_rp_tree),
 		T(data_wrongvif_on_rpf_iface_sets_spt),
 		T(data_kat_expiry_counter),
+		T(data_kat_granularity),
 		T(data_nocache_without_state_ignored),
 		T(data_ssm_no_wc_nocache_ignored),
 		T(data_register_stop_matching_sources),
