@@ -15,6 +15,7 @@ import struct
 import time
 
 from agent import LineAgent
+from mcast_tools import Receiver
 from topo import wait_for
 
 ALL_PIM_ROUTERS = "224.0.0.13"
@@ -28,8 +29,12 @@ DROPS = ("too-short", "bad-version", "unknown-type", "bad-checksum", "bad-encodi
          "bad-count", "bad-group", "bad-option", "source-off-subnet", "bad-destination",
          "passive-interface", "not-a-neighbor", "unsupported-type")
 
-# Triggered_Hello_Delay (§4.11)
+# Triggered_Hello_Delay, t_override default (§4.11)
 TRIGGERED_HELLO_DELAY = 5
+T_OVERRIDE = 2.5
+
+JOIN_PRUNE = 3
+SPARSE, WILDCARD, RPT = 4, 2, 1
 
 
 # ---------------------------------------------------------------------------
@@ -146,6 +151,17 @@ def parse_pim(pkt):
     p = {"src": socket.inet_ntoa(pkt[12:16]), "dst": socket.inet_ntoa(pkt[16:20]),
          "ttl": pkt[8], "proto": pkt[9], "version": msg[0] >> 4, "type": msg[0] & 0x0f,
          "cksum_ok": cksum(msg) == 0, "len": len(msg)}
+    if p["type"] == JOIN_PRUNE:
+        p["upstream"] = socket.inet_ntoa(msg[6:10])
+        ngroups, off, p["groups"] = msg[11], 14, []
+        for _ in range(ngroups):
+            grp = socket.inet_ntoa(msg[off + 4:off + 8])
+            nj, np_ = struct.unpack("!HH", msg[off + 8:off + 12])
+            off += 12
+            srcs = [(socket.inet_ntoa(msg[off + 8 * i + 4:off + 8 * i + 8]), msg[off + 8 * i + 2])
+                    for i in range(nj + np_)]
+            off += 8 * (nj + np_)
+            p["groups"].append({"group": grp, "joins": srcs[:nj], "prunes": srcs[nj:]})
     if p["type"] == HELLO:
         opts, off = {}, 4
         while off + 4 <= len(msg):
@@ -560,6 +576,47 @@ def test_scripted_genid_triggers_hello(topo):
 
 
 # ---------------------------------------------------------------------------
+# 4d'. The upstream neighbour restarts (new GenID): our Joins to it go again
+#      within t_override, not a t_periodic later (§4.5.5)
+
+def joins_to(pkts, upstream, src, grp):
+    """Receive times of Join/Prunes to upstream that join (src, grp)."""
+    return [p["ts"] for p in pkts if p["type"] == JOIN_PRUNE and p["upstream"] == upstream
+            and any(g["group"] == grp and any(a == src for a, _ in g["joins"])
+                    for g in p["groups"])]
+
+
+def test_scripted_genid_refreshes_joins(topo):
+    t = topo(routers=["r1"], hosts=["h1", "h2"], links=[("r1", "h1"), ("r1", "h2")])
+    up = Agent(t, "h1")
+    src, grp = "198.19.200.10", "232.9.9.9"
+    t["r1"].ip("route", "add", "198.19.200.0/24", "via", up.ip)
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30}))
+    wait_for(lambda: pim_up(d, t.ifname("r1", "h1")), timeout=5, msg="PIM up towards h1")
+    up.hello(genid=0x1111)
+    wait_for(lambda: up.ip in nbrs(d), timeout=2, msg="upstream neighbour up")
+    rx = Receiver(t["h2"], grp, 5001, iface_addr=t.addr("h2", "r1"), source=src)
+    got = []
+    wait_for(lambda: got.extend(joins_to(up.take(), up.ip, src, grp)) or got, timeout=3,
+             msg=f"Join({src}, {grp}) to the scripted upstream")
+    e = upstream_entry(d, src, grp)
+    assert e["state"] == "joined" and e["join-timer-expires"] > 30, e
+    # The same GenID: nothing new.  A new one: the Join again, soon.
+    up.hello(genid=0x1111)
+    time.sleep(0.5)
+    assert not joins_to(up.take(), up.ip, src, grp), "a Join without a GenID change"
+    t0 = time.monotonic()
+    up.hello(genid=0x2222)
+    ts = wait_for(lambda: joins_to(up.take(), up.ip, src, grp), timeout=T_OVERRIDE + 1.5,
+                  interval=0.05, msg="the Join refreshed after the GenID change")
+    took = ts[0] - t0
+    assert took <= T_OVERRIDE + 0.5, f"Join refreshed after {took:.2f}s"
+    print(f"\n[pim] Join(S,G) to the restarted upstream {took:.2f}s after its new GenID")
+    rx.stop()
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
 # 4e. Malformed and misdirected Hellos
 
 def test_scripted_bad_hellos(topo):
@@ -681,10 +738,6 @@ def test_scripted_passive(topo):
 
 # ---------------------------------------------------------------------------
 # Join/Prune from a scripted neighbour (RFC 7761 §4.5, §4.9.5)
-
-JOIN_PRUNE = 3
-SPARSE, WILDCARD, RPT = 4, 2, 1
-
 
 def enc_group(group):
     return b"\x01\x00\x00\x20" + a2b(group)
