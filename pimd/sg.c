@@ -644,14 +644,18 @@ sg_kat_remaining(const struct sg *sg)
 /*
  * The KAT runs while packets flow (§4.1.4), and the kernel counts them:
  * the timer samples the entry's counter every KAT_SAMPLE_MS, so it
- * expires that close to a keepalive period after the last packet.
+ * expires that close to a keepalive period after the last packet.  The
+ * samples of all entries fall on one grid of the clock, so thousands of
+ * entries cost one wakeup per KAT_SAMPLE_MS, not thousands.
  */
 static void
 kat_arm(struct sg *sg)
 {
+	uint64_t now = clock_ms();
 	uint32_t left = kat_left(sg);
+	uint32_t grid = (uint32_t)(KAT_SAMPLE_MS - now % KAT_SAMPLE_MS);
 
-	timer_start(&sg->kat, left < KAT_SAMPLE_MS ? left : KAT_SAMPLE_MS);
+	timer_start(&sg->kat, left < grid ? left : grid);
 }
 
 static void
