@@ -250,13 +250,18 @@ iface_new(const struct cfg_iface *cfg)
 	return ifp;
 }
 
+/*
+ * Out of the list first: while the protocols let go of the interface,
+ * nothing may find it again by index or name (routing state would take it
+ * as its RPF interface once more and keep the pointer past the free).
+ */
 static void
 iface_free(struct iface *ifp)
 {
+	TAILQ_REMOVE(&ifaces, ifp, entry);
 	ifp->cfg = NULL;
 	protocols_update(ifp);
 	vif_stop(ifp);
-	TAILQ_REMOVE(&ifaces, ifp, entry);
 	free(ifp);
 }
 

@@ -6,6 +6,7 @@ import signal
 
 import pytest
 
+from mcast_tools import Receiver
 from topo import wait_for
 
 PEERS = ("h1", "h2")
@@ -239,6 +240,89 @@ def test_sighup_reloads(topo):
     assert d.alive()
     assert d.running_config() == before
     assert d.stop() == 0
+
+
+def upstream_of(d, grp):
+    for e in d.pimc("show", "upstream", "--json").get("pimd:pimd", {}).get("state", {}) \
+            .get("upstream", []):
+        if e["group"] == grp and e["source"] == "0.0.0.0":
+            return e
+    return None
+
+
+def igmp_of(d, name):
+    for e in d.pimc("show", "igmp", "interfaces", "--json")["pimd:pimd"]["state"]["interface"]:
+        if e["name"] == name:
+            return e.get("igmp")
+    return None
+
+
+def test_reload_applies_only_what_differs(topo):
+    """A reload changes what differs and keeps the rest: VIFs, PIM and IGMP state."""
+    t = topo("h1-r1-r2")
+    rp = [{"address": t.lo("r2"), "group": ["239.0.0.0/8"]}]
+    igmp = {"query-interval": 10, "query-response-interval": "1.0"}
+    host_if, up_if = t.ifname("r1", "h1"), t.ifname("r1", "r2")
+
+    def r1_config(interfaces=None, dr_priority=1):
+        cfg = t.config_for("r1", interfaces=interfaces, pim={"hello-interval": 1}, igmp=igmp,
+                           rp=rp)
+        for e in cfg["pimd:pimd"]["interface"]:
+            if e["name"] == host_if:
+                e["pim"]["dr-priority"] = dr_priority
+        return cfg
+    d1 = t.start_pimd("r1", r1_config())
+    t.start_pimd("r2", t.config_for("r2", pim={"hello-interval": 1}, rp=rp))
+    grp = "239.3.3.3"
+    recv = Receiver(t["h1"], grp, 5001, iface_addr=t.addr("h1", "r1"))
+
+    def joined_via(ifname):
+        e = upstream_of(d1, grp)
+        return e and e.get("state") == "joined" and e.get("rpf-interface") == ifname and e
+    wait_for(lambda: joined_via(up_if), timeout=10, msg=f"(*,{grp}) joined toward the RP")
+    wait_for(lambda: igmp_of(d1, host_if)["counters"]["reports-received-v3"] != "0", timeout=5)
+
+    def snapshot():
+        ifs = d1.interfaces()
+        return {"vifs": {v["name"]: v["vif"] for v in t["r1"].mr_vifs()},
+                "genid": {n: ifs[n]["pim"]["generation-id"] for n in ifs if "pim" in ifs[n]},
+                "reports": int(igmp_of(d1, host_if)["counters"]["reports-received-v3"])}
+    before = snapshot()
+
+    def kept(after, names):
+        assert {n: after["vifs"].get(n) for n in names} == \
+            {n: before["vifs"][n] for n in names}, f"VIFs renumbered: {before} -> {after}"
+        ifs = [n for n in names if n != "pimreg"]
+        assert {n: after["genid"].get(n) for n in ifs} == \
+            {n: before["genid"][n] for n in ifs}, f"PIM restarted: {before} -> {after}"
+        assert after["reports"] >= before["reports"], f"IGMP restarted: {before} -> {after}"
+
+    # 1. one setting of one interface: taken, nothing restarted
+    d1.write_config(r1_config(dr_priority=5))
+    d1.reload()
+    assert d1.interfaces()[host_if]["pim"]["dr-priority"] == 5
+    kept(snapshot(), [host_if, up_if, "pimreg"])
+    assert joined_via(up_if) and recv.report() is not None
+
+    # 2. the upstream interface leaves the config: its VIF and PIM go, the
+    # other interface keeps everything, the (*,G) entry loses its RPF interface
+    d1.write_config(r1_config(interfaces=[host_if], dr_priority=5))
+    d1.reload()
+    assert d1.alive()
+    assert up_if not in t["r1"].mr_vif_names()
+    assert up_if not in d1.interfaces()
+    kept(snapshot(), [host_if, "pimreg"])
+    e = wait_for(lambda: upstream_of(d1, grp), timeout=2, msg=f"(*,{grp}) still there")
+    assert e.get("rpf-interface") in (None, ""), e
+
+    # 3. and comes back: a VIF again, the Join goes toward the RP again
+    d1.write_config(r1_config(dr_priority=5))
+    d1.reload()
+    wait_for(lambda: up_if in t["r1"].mr_vif_names(), timeout=2, msg=f"{up_if} VIF back")
+    wait_for(lambda: joined_via(up_if), timeout=10, msg=f"(*,{grp}) joined again")
+    kept(snapshot(), [host_if, "pimreg"])
+    recv.stop()
+    assert d1.stop() == 0
 
 
 def test_second_daemon_refused(topo):
