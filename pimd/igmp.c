@@ -464,7 +464,7 @@ igmp_stop(struct iface *ifp)
 void
 igmp_iface_update(struct iface *ifp)
 {
-	bool want = ifp->cfg != NULL && ifp->cfg->igmp.enable &&
+	bool want = !ifp->removed && ifp->cfg->igmp.enable &&
 	    iface_oper(ifp) == IFACE_UP && ifp->primary.s_addr != INADDR_ANY &&
 	    send_fd >= 0;
 	struct igmp_if *igi = ifp->igmp;

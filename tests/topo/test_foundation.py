@@ -303,8 +303,10 @@ def test_reload_applies_only_what_differs(topo):
     recv = Receiver(t["h1"], grp, 5001, iface_addr=t.addr("h1", "r1"))
 
     def joined_via(ifname):
+        """(*,G) Joined toward r2 as a PIM neighbour: Joins and Prunes go out."""
         e = upstream_of(d1, grp)
-        return e and e.get("state") == "joined" and e.get("rpf-interface") == ifname and e
+        return e and e.get("state") == "joined" and e.get("rpf-interface") == ifname and \
+            e.get("rpf-neighbor") == t.addr("r2", "r1") and e
     wait_for(lambda: joined_via(up_if), timeout=10, msg=f"(*,{grp}) joined toward the RP")
     wait_for(lambda: igmp_of(d1, host_if)["counters"]["reports-received-v3"] != "0", timeout=5)
 
@@ -347,6 +349,13 @@ def test_reload_applies_only_what_differs(topo):
     wait_for(lambda: up_if in t["r1"].mr_vif_names(), timeout=2, msg=f"{up_if} VIF back")
     wait_for(lambda: joined_via(up_if), timeout=10, msg=f"(*,{grp}) joined again")
     kept(snapshot(), [host_if, "pimreg"])
+
+    # 4. both at once: the receivers' side goes first, and the Prune that
+    # leaves behind for the upstream interface goes out as that one stops
+    d1.write_config({"pimd:pimd": {"rp": rp}})
+    d1.reload()
+    assert d1.alive() and d1.interfaces() == {}
+    assert t["r1"].mr_vif_names() == ["pimreg"]
     recv.stop()
     assert d1.stop() == 0
 
