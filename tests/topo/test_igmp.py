@@ -516,6 +516,89 @@ def test_querier_election_and_takeover(topo):
 
 
 # ---------------------------------------------------------------------------
+# 4b. A querier of another version (RFC 3376 §7.3, §7.3.1)
+
+def query(version, grp="0.0.0.0", max_resp_ds=100):
+    """A query as a router of that version sends it: v1 8 bytes with code 0,
+    v2 8 bytes, v3 12 bytes with QRV and QQIC (§7.3.1 tells them apart)."""
+    if version == 1:
+        return igmp_msg(QUERY, 0, a2b(grp))
+    if version == 2:
+        return igmp_msg(QUERY, max_resp_ds, a2b(grp))
+    return igmp_msg(QUERY, max_resp_ds, a2b(grp) + struct.pack("!BBH", RV, QI, 0))
+
+
+@pytest.mark.parametrize("router_version,querier_version", [(3, 2), (3, 1), (2, 1)])
+def test_older_version_querier(topo, router_version, querier_version):
+    """The older querier's queries are used, not dropped: it wins the election,
+    its group-specific queries lower our timers, and when it goes quiet we
+    take over one Other Querier Present Interval after its last query."""
+    t = topo(routers=["r1"], hosts=["h1"], links=[("h1", "r1")])
+    h = Host(t, "h1")
+    ifn, a1 = t.ifname("r1", "h1"), t.addr("r1", "h1")
+    assert ipaddress.ip_address(h.ip) < ipaddress.ip_address(a1)
+    d = t.start_pimd("r1", igmp_config(t, version=router_version))
+    wait_for(lambda: igmp_iface(d, ifn) and igmp_iface(d, ifn)["querier"] is True, timeout=5)
+    oqpi = RV * QI + QRI / 2          # our own: a v1/v2 query carries no QRV/QQI
+    qv = querier_version
+    last = {}
+
+    def send_query(**kw):
+        h.send(query(qv, **kw), dst=kw.get("grp", ALL_HOSTS))
+        last["t"] = time.monotonic()
+
+    send_query()
+    i = wait_for(lambda: (lambda i: i["querier"] is False and i["querier-address"] == h.ip and i)
+                 (igmp_iface(d, ifn)), timeout=1.0, msg=f"{h.ip} (IGMPv{qv}) is querier")
+    assert i["querier-version"] == qv and i["other-querier-expires"] > 0, i
+    assert int(i["counters"][f"queries-received-v{qv}"]) == 1, i["counters"]
+    assert all(v == "0" for v in i["counters"]["drops"].values()), i["counters"]["drops"]
+    wait_for(lambda: f"sends IGMPv{qv} queries" in d.log(), timeout=1.0,
+             msg="a warning about the querier's version")
+    sent = {k: counters(d, ifn)[k] for k in ("general-queries-sent", "group-queries-sent")}
+
+    def quiet(i=None):
+        """r1 has sent no query since it lost the election; i: igmp_iface()."""
+        c = (i or igmp_iface(d, ifn))["counters"]
+        now = {k: int(c[k]) for k in sent}
+        assert now == sent, f"r1 queried as non-querier: {sent} -> {now}"
+        return True
+
+    def querier_again():
+        i = igmp_iface(d, ifn)
+        return i if i["querier"] is True else quiet(i) and None
+
+    # Members are still tracked; a leave draws no query from us, but the
+    # querier's group-specific query lowers the group timer to LMQT (§6.6.1).
+    g = "239.4.4.5"
+    if qv == 1:
+        h.send(igmp_msg(V1_REPORT, 0, a2b(g)), dst=g)
+    else:
+        h.send(v2_report(g), dst=g)
+    wait_for(lambda: group_is(d, g, "exclude", {}, compatibility_version=min(qv, router_version)),
+             timeout=1.0, msg=f"{g} joined while r1 is not querier")
+    if qv == 2:
+        h.send(igmp_msg(V2_LEAVE, 0, a2b(g)), dst=ALL_ROUTERS)
+        wait_for(lambda: counters(d, ifn)["leaves-received"] == 1, timeout=1.0)
+        send_query(grp=g, max_resp_ds=round(LMQI * 10))
+        t_q = time.monotonic()
+        wait_for(lambda: quiet() and group_gone(d, g), timeout=LMQT + 1.0,
+                 msg=f"{g} gone after the querier's Q(G)")
+        assert time.monotonic() - t_q >= LMQT - 0.2, "group gone before LMQT"
+    quiet()
+
+    # The querier goes quiet: we take over after OQPI, and not before.
+    i = wait_for(querier_again, timeout=oqpi + 3, interval=0.05, msg="r1 takes over as querier")
+    took = time.monotonic() - last["t"]
+    assert oqpi - 1 <= took <= oqpi + 1, f"took over {took:.2f}s after the last query " \
+        f"(OQPI {oqpi}s)"
+    assert i["querier-address"] == a1 and i["querier-version"] == router_version, i
+    wait_for(lambda: counters(d, ifn)["general-queries-sent"] > sent["general-queries-sent"],
+             timeout=1.0, msg="a general query on takeover")
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
 # 5-8. Checks on received messages
 
 def drops(d, ifn):
