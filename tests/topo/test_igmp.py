@@ -136,12 +136,13 @@ def v3_report(*records, nrec=None, **kw):
 
 
 def ip_packet(src, dst, payload, ttl=1, router_alert=True):
-    """An IPv4 header (the kernel fills in the header checksum and id)."""
+    """An IPv4 packet with its header checksum (which a raw socket redoes)."""
     opts = b"\x94\x04\x00\x00" if router_alert else b""
     hl = 20 + len(opts)
     hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | hl // 4, 0xc0, hl + len(payload), 0, 0,
-                      ttl, socket.IPPROTO_IGMP, 0, a2b(src), a2b(dst))
-    return hdr + opts + payload
+                      ttl, socket.IPPROTO_IGMP, 0, a2b(src), a2b(dst)) + opts
+    hdr = hdr[:10] + struct.pack("!H", cksum(hdr)) + hdr[12:]
+    return hdr + payload
 
 
 # ---------------------------------------------------------------------------
@@ -156,6 +157,9 @@ raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 raw.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
 raw.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, ifa)
 raw.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+eth = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+eth.bind((ifname, 0))
+mac = eth.getsockname()[4]
 OPS = {"join": 35, "leave": 36, "unblock": 37, "block": 38, "sjoin": 39, "sleave": 40}
 print("ready", flush=True)
 for line in sys.stdin:
@@ -166,6 +170,10 @@ for line in sys.stdin:
         if f[0] == "send":
             pkt = bytes.fromhex(f[1])
             raw.sendto(pkt, (socket.inet_ntoa(pkt[16:20]), 0))
+        elif f[0] == "sendeth":
+            pkt = bytes.fromhex(f[1])
+            dst = bytes([1, 0, 0x5e, pkt[17] & 0x7f]) + pkt[18:20]
+            eth.send(dst + mac + b"\x08\x00" + pkt)
         elif f[0] in ("join", "leave"):
             mc.setsockopt(socket.IPPROTO_IP, OPS[f[0]], socket.inet_aton(f[1]) + ifa)
         else:
@@ -203,8 +211,11 @@ class Host(LineAgent):
         self.cmd("unblock", grp, src)
 
     def send(self, igmp, dst=V3_ROUTERS, src=None, **kw):
-        """Send an IGMP message (bytes) in a hand-built IP header."""
-        self.cmd("send", ip_packet(src or self.ip, dst, igmp, **kw).hex())
+        """Send an IGMP message (bytes) in a hand-built IP header.  The raw
+        socket would fill in a source of 0.0.0.0, so that one goes out as an
+        Ethernet frame."""
+        pkt = ip_packet(src or self.ip, dst, igmp, **kw).hex()
+        self.cmd("sendeth" if src == "0.0.0.0" else "send", pkt)
 
 
 # ---------------------------------------------------------------------------
@@ -301,6 +312,67 @@ def test_join_shows_within_1s(topo, host_version):
         row = lines[1].split()
         assert row[:3] == [ifn, grp, "exclude"], text
         assert h.ip in row, text
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# 1b. What show igmp interfaces|groups|sources print
+
+def test_show_igmp(topo):
+    qi = 10
+    gmi = RV * qi + QRI
+    t, d, h, ifn = one_host(topo, **{"query-interval": qi})
+    a1 = t.addr("r1", "h1")
+    g1, g2, g3 = "239.7.0.1", "239.7.0.2", "239.7.0.3"
+    h.send(v3_report(record(IS_IN, g1, [S1, S2]), record(IS_EX, g2, [S3])))
+    h.send(v2_report(g3), dst=g3)
+    wait_for(lambda: group_is(d, g1, "include", {S1: True, S2: True}) and
+             group_is(d, g2, "exclude", {S3: False}) and group_is(d, g3, "exclude", {}),
+             timeout=1.0, msg="three groups")
+    # uptimes count up
+    wait_for(lambda: groups(d)[g1]["uptime"] >= 1, timeout=3, msg="uptime counting")
+
+    for cmd in ("groups", "sources"):
+        js = d.pimc("show", "igmp", cmd, "--json")
+        gs = {e["group"]: e for e in js["pimd:pimd"]["state"]["igmp-group"]}
+        assert set(gs) == {g1, g2, g3}, gs
+        for e in gs.values():
+            assert e["interface"] == ifn and e["last-reporter"] == h.ip, e
+            assert 1 <= e["uptime"] <= 5, e
+        e = gs[g1]
+        assert e["filter-mode"] == "include" and e["compatibility-version"] == 3, e
+        assert e["expires"] == 0, f"INCLUDE runs no group timer: {e}"
+        for src in e["source"]:
+            assert src["forwarding"] is True and gmi - 3 <= src["expires"] <= gmi, e
+            assert 1 <= src["uptime"] <= 5, e
+        e = gs[g2]
+        assert e["filter-mode"] == "exclude" and gmi - 3 <= e["expires"] <= gmi, e
+        assert [(x["address"], x["forwarding"], x["expires"]) for x in e["source"]] == \
+            [(S3, False, 0)], e
+        e = gs[g3]
+        assert e["compatibility-version"] == 2 and "source" not in e, e
+
+    rows = [ln.split() for ln in d.pimc("show", "igmp", "sources").splitlines() if ln.strip()]
+    assert rows[0][:4] == ["Interface", "Group", "Source", "Fwd"], rows
+    assert [r[:4] for r in rows[1:]] == [[ifn, g1, S1, "yes"], [ifn, g1, S2, "yes"],
+                                         [ifn, g2, S3, "no"]], rows
+    rows = [ln.split() for ln in d.pimc("show", "igmp", "groups").splitlines() if ln.strip()]
+    assert [r[:5] for r in rows[1:]] == [[ifn, g1, "include", "3", "2"],
+                                         [ifn, g2, "exclude", "3", "1"],
+                                         [ifn, g3, "exclude", "2", "0"]], rows
+
+    i = igmp_iface(d, ifn)
+    assert (i["version"], i["querier"], i["querier-address"], i["querier-version"]) == \
+        (3, True, a1, 3), i
+    assert (i["robustness"], i["query-interval"], i["group-count"]) == (RV, qi, 3), i
+    assert 0 <= i["general-query-expires"] <= qi and i["other-querier-expires"] == 0, i
+    assert i["uptime"] >= 1, i
+    c = counters(d, ifn)
+    assert c["reports-received-v3"] == 1 and c["reports-received-v2"] == 1, c
+    assert c["general-queries-sent"] >= 1, c
+    rows = [ln.split() for ln in d.pimc("show", "igmp", "interfaces").splitlines() if ln.strip()]
+    assert rows[0][:4] == ["Interface", "Ver", "Querier", "Is-us"], rows
+    assert rows[1][:7] == [ifn, "3", a1, "yes", "3", str(qi), str(RV)], rows
     assert d.stop() == 0
 
 
@@ -648,15 +720,28 @@ def test_malformed_dropped(topo):
         ("ttl-not-1", lambda: h.send(v3_report(*recs), ttl=2)),
         ("ttl-not-1", lambda: h.send(v2_report(bad), dst=bad, ttl=2)),
     ]
+    # membership reports for link-local groups are counted and ignored (a
+    # router's kernel hands over link-local multicast only for groups it joined)
+    for ll in ("224.0.0.251", "224.0.0.107"):
+        cases += [("link-local-group", lambda ll=ll: h.send(v2_report(ll), dst=ALL_ROUTERS)),
+                  ("link-local-group", lambda ll=ll: h.send(v3_report(record(IS_EX, ll))))]
     for leaf, send in cases:
-        assert_dropped_as(d, ifn, leaf, send, grp_absent=[bad])
+        assert_dropped_as(d, ifn, leaf, send, grp_absent=[bad, "224.0.0.251", "224.0.0.107"])
     # 239.1.1.1 untouched: no Q(G) for it, still EXCLUDE {}
     assert counters(d, ifn)["group-queries-sent"] == sent_q
     assert group_is(d, g, "exclude", {}), groups(d)
     assert set(groups(d)) == {g}
-    # and a well-formed report is still acted on
+    # and a well-formed report is still acted on, from 0.0.0.0 too (§4.2.13)
     h.send(v3_report(record(IS_EX, "239.66.0.2")))
     wait_for(lambda: group_is(d, "239.66.0.2", "exclude", {}), timeout=1.0)
+    h.send(v3_report(record(IS_IN, "239.66.0.3", [S1])), src="0.0.0.0")
+    wait_for(lambda: group_is(d, "239.66.0.3", "include", {S1: True}), timeout=1.0,
+             msg="a report from 0.0.0.0 accepted")
+    # but a query from 0.0.0.0 is not
+    assert_dropped_as(d, ifn, "source-off-subnet",
+                      lambda: h.send(igmp_msg(QUERY, 100, a2b("0.0.0.0")), dst=ALL_HOSTS,
+                                     src="0.0.0.0"))
+    assert igmp_iface(d, ifn)["querier"] is True
     assert d.alive()
     assert d.stop() == 0
 
