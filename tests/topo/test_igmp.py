@@ -266,9 +266,12 @@ def read_igmp(path):
         if ip[9] != socket.IPPROTO_IGMP or len(ip) < hl + 8:
             continue
         msg = ip[hl:tot]
-        out.append({"ts": sec + frac / scale, "src": socket.inet_ntoa(ip[12:16]),
-                    "dst": socket.inet_ntoa(ip[16:20]), "ttl": ip[8], "type": msg[0],
-                    "code": msg[1], "group": socket.inet_ntoa(msg[4:8]), "len": len(msg)})
+        p = {"ts": sec + frac / scale, "src": socket.inet_ntoa(ip[12:16]),
+             "dst": socket.inet_ntoa(ip[16:20]), "ttl": ip[8], "type": msg[0],
+             "code": msg[1], "group": socket.inet_ntoa(msg[4:8]), "len": len(msg)}
+        if msg[0] == QUERY and len(msg) >= 12:
+            p.update(s_flag=bool(msg[8] & 8), qrv=msg[8] & 7, qqic=msg[9])
+        out.append(p)
     return out
 
 
@@ -373,6 +376,59 @@ def test_show_igmp(topo):
     rows = [ln.split() for ln in d.pimc("show", "igmp", "interfaces").splitlines() if ln.strip()]
     assert rows[0][:4] == ["Interface", "Ver", "Querier", "Is-us"], rows
     assert rows[1][:7] == [ifn, "3", a1, "yes", "3", str(qi), str(RV)], rows
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# 1c. Startup and general queries on the wire: counts, intervals, encodings
+
+def float_code(value):
+    """RFC 3376 §4.1.1 / §4.1.7: the largest code whose time is <= value."""
+    if value < 128:
+        return value
+    for code in range(255, 127, -1):
+        if ((code & 0x0f) | 0x10) << (((code >> 4) & 7) + 3) <= value:
+            return code
+    raise ValueError(value)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_startup_and_general_queries(topo, version):
+    """startup-query-count queries startup-query-interval apart, then nothing
+    until query-interval; Max Resp Code, QRV and QQIC as configured."""
+    t = topo(routers=["r1"], hosts=["h1"], links=[("r1", "h1")])
+    qi, qri_ds, rv, sqi, sqc = 200, 150, 3, 1, 3
+    cap = Capture(t, "h1", t.ifname("h1", "r1"), "h1-startup")
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30}, igmp={
+        "version": version, "query-interval": qi, "query-response-interval": f"{qri_ds / 10}",
+        "robustness": rv, "startup-query-interval": sqi, "startup-query-count": sqc}))
+    ifn = t.ifname("r1", "h1")
+    wait_igmp_up(d, ifn)
+    wait_for(lambda: counters(d, ifn)["general-queries-sent"] == sqc, timeout=sqc * sqi + 2,
+             msg=f"{sqc} startup queries")
+    done = time.monotonic()
+
+    def no_more():
+        assert counters(d, ifn)["general-queries-sent"] == sqc, "a query after the startup ones"
+        return time.monotonic() >= done + 1.5 * sqi
+    wait_for(no_more, timeout=3 * sqi, msg="no general query after the startup ones")
+    i = igmp_iface(d, ifn)
+    assert (i["query-interval"], i["robustness"]) == (qi, rv), i
+    assert sqi < i["general-query-expires"] <= qi, i
+    pkts = [p for p in cap.stop() if p["type"] == QUERY]
+    assert len(pkts) == sqc, pkts
+    gaps = [b["ts"] - a["ts"] for a, b in zip(pkts, pkts[1:])]
+    assert all(0.8 * sqi <= g <= sqi + 0.7 for g in gaps), f"startup queries {gaps} s apart"
+    for p in pkts:
+        assert (p["src"], p["dst"], p["group"], p["ttl"]) == \
+            (t.addr("r1", "h1"), ALL_HOSTS, "0.0.0.0", 1), p
+        if version == 2:
+            assert (p["len"], p["code"]) == (8, qri_ds), p        # linear, tenths
+        else:
+            assert (p["len"], p["code"], p["qrv"], p["qqic"], p["s_flag"]) == \
+                (12, float_code(qri_ds), rv, float_code(qi), False), p
+    if version == 3:
+        assert (float_code(qri_ds), float_code(qi)) == (0x82, 0x89)   # 144 ds, 200 s
     assert d.stop() == 0
 
 
