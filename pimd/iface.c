@@ -250,13 +250,21 @@ iface_new(const struct cfg_iface *cfg)
 	return ifp;
 }
 
+/*
+ * Out of the list first: while the protocols let go of the interface,
+ * nothing may find it again by index or name (routing state would take it
+ * as its RPF interface once more and keep the pointer past the free).  The
+ * old settings stay readable meanwhile: Join/Prunes still queued go out as
+ * PIM stops, with their holdtime.  Both callers free the old config only
+ * after this.
+ */
 static void
 iface_free(struct iface *ifp)
 {
-	ifp->cfg = NULL;
+	TAILQ_REMOVE(&ifaces, ifp, entry);
+	ifp->removed = true;
 	protocols_update(ifp);
 	vif_stop(ifp);
-	TAILQ_REMOVE(&ifaces, ifp, entry);
 	free(ifp);
 }
 

@@ -27,6 +27,7 @@ struct iface {
 	TAILQ_ENTRY(iface) entry;
 	char		name[IF_NAMESIZE];
 	const struct cfg_iface *cfg;	/* points into the running config */
+	bool		removed;	/* going: out of the config, protocols stop */
 	int		ifindex;	/* 0: the kernel has no such link */
 	int		vif;		/* MRT_VIF_NONE when none */
 	bool		up;		/* IFF_UP */

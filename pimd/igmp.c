@@ -182,11 +182,17 @@ recv_query(struct igmp_if *igi, struct in_addr src, const struct igmp_query *q)
 	struct in_addr *srcs = NULL;
 
 	igi->cnt.rx_query[q->version]++;
-	if (q->version < igi->p.version)
-		log_warnx_rl("igmp %s: querier %s runs IGMPv%u, this interface v%u: "
-		    "configure v%u on every router of the link (RFC 3376 §7.3.1)",
-		    igi->ifp->name, ntoa(src, a), q->version, igi->p.version,
-		    q->version);
+	/*
+	 * §7.3: every router of a link must run its lowest version, which only
+	 * the operator can assure; a query of another version is still used
+	 * for the election and the timers, with a warning.
+	 */
+	if (q->version != igi->p.version)
+		log_warnx_rl("igmp %s: router %s sends IGMPv%u queries, this "
+		    "interface runs v%u: configure v%u on every router of the "
+		    "link (RFC 3376 §7.3)", igi->ifp->name, ntoa(src, a),
+		    q->version, igi->p.version,
+		    q->version < igi->p.version ? q->version : igi->p.version);
 	/* §6.6.2: the lowest address is querier. */
 	if (ntohl(src.s_addr) < ntohl(igi->addr.s_addr)) {
 		if (igi->querier || igi->querier_addr.s_addr != src.s_addr)
@@ -464,7 +470,7 @@ igmp_stop(struct iface *ifp)
 void
 igmp_iface_update(struct iface *ifp)
 {
-	bool want = ifp->cfg != NULL && ifp->cfg->igmp.enable &&
+	bool want = !ifp->removed && ifp->cfg->igmp.enable &&
 	    iface_oper(ifp) == IFACE_UP && ifp->primary.s_addr != INADDR_ANY &&
 	    send_fd >= 0;
 	struct igmp_if *igi = ifp->igmp;

@@ -228,7 +228,7 @@ pim_stop(struct iface *ifp)
 void
 pim_iface_update(struct iface *ifp)
 {
-	bool want = ifp->cfg != NULL && ifp->cfg->pim.enable &&
+	bool want = !ifp->removed && ifp->cfg->pim.enable &&
 	    iface_oper(ifp) == IFACE_UP && ifp->primary.s_addr != INADDR_ANY &&
 	    pim_fd >= 0;
 	struct pim_if *pif = ifp->pim;

@@ -127,6 +127,7 @@ main(int argc, char *argv[])
 	close(fd);
 	if ((body = strchr(answer, '\n')) == NULL) {
 		fprintf(stderr, "pimc: no answer from pimd\n");
+		free(answer);
 		return 3;
 	}
 	*body++ = '\0';

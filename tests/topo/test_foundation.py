@@ -2,10 +2,13 @@
 """Foundation: interfaces and VIFs, config checking and reload, signals."""
 
 import json
+import os
 import signal
+import stat
 
 import pytest
 
+from mcast_tools import Receiver
 from topo import wait_for
 
 PEERS = ("h1", "h2")
@@ -69,6 +72,10 @@ def test_vifs_and_show_interfaces(topo):
         assert e.get("link-up") is True
         assert e.get("pim-enabled") is True
         assert e.get("igmp-enabled") is True
+    # the control socket is for root only
+    st = os.stat(d.sock)
+    assert stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600, \
+        f"control socket mode {stat.S_IMODE(st.st_mode):o}"
     assert d.stop() == 0
 
 
@@ -135,13 +142,19 @@ def test_sigterm_cleans_kernel_tables(topo):
     t = one_router(topo)
     d = t.start_pimd("r1", config(t))
     wait_for(lambda: vifs_ready(t, [t.ifname("r1", h) for h in PEERS]), timeout=5)
-    # some multicast data into r1, so the kernel may hold (unresolved) cache entries
-    t["h1"].run(["/usr/bin/python3", "-c",
-                 "import socket\n"
-                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                 "s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)\n"
-                 "for g in ('239.1.1.1', '239.1.1.2', '232.1.1.1'):\n"
-                 "    s.sendto(b'data', (g, 5001))\n"])
+    # Multicast data into r1: pimd installs MFC entries for the new sources
+    # (the kernel's unresolved entries would go with MRT_DONE anyway).
+    def data_sent_and_cached():
+        t["h1"].run(["/usr/bin/python3", "-c",
+                     "import socket\n"
+                     "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                     "s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)\n"
+                     "for g in ('239.1.1.1', '239.1.1.2', '232.1.1.1'):\n"
+                     "    s.sendto(b'data', (g, 5001))\n"])
+        # a resolved entry has a real incoming VIF, not 65535
+        return [ln for ln in t["r1"].mr_cache() if ln.split()[2] != "65535"]
+    wait_for(data_sent_and_cached, timeout=5, interval=0.2,
+             msg="MFC entries installed by pimd in /proc/net/ip_mr_cache")
     assert d.stop() == 0
     d.assert_no_sanitizer()
 
@@ -152,37 +165,54 @@ def test_sigterm_cleans_kernel_tables(topo):
     wait_for(empty, timeout=1.0, msg="empty ip_mr_vif and ip_mr_cache")
 
 
+# case: (config, words one of which the error names, the text on the
+# offending line of the file as written)
 BAD_CONFIGS = {
-    "malformed-json": ('{"pimd:pimd": {"interface": [{"name": "r1-h1",, }]}', []),
+    "malformed-json": ('{"pimd:pimd": {"interface": [{"name": "r1-h1",, }]}', [], ",,"),
     "wrong-type": ({"pimd:pimd": {"interface": [
-        {"name": "r1-h1", "pim": {"hello-interval": "fast"}}]}}, ["hello-interval"]),
+        {"name": "r1-h1", "pim": {"hello-interval": "fast"}}]}}, ["hello-interval"], '"fast"'),
     "out-of-range": ({"pimd:pimd": {"interface": [
-        {"name": "r1-h1", "pim": {"hello-interval": 20000}}]}}, ["hello-interval"]),
+        {"name": "r1-h1", "pim": {"hello-interval": 20000}}]}}, ["hello-interval"], "20000"),
     "unknown-leaf": ({"pimd:pimd": {"interface": [
-        {"name": "r1-h1", "bogus-leaf": 1}]}}, ["bogus-leaf"]),
+        {"name": "r1-h1", "bogus-leaf": 1}]}}, ["bogus-leaf"], '"bogus-leaf"'),
     "rp-not-unicast": ({"pimd:pimd": {"interface": [{"name": "r1-h1"}],
                                       "rp": [{"address": "224.1.1.1"}]}},
-                       ["/pimd:pimd/rp", "224.1.1.1"]),
+                       ["/pimd:pimd/rp", "224.1.1.1"], '"224.1.1.1"'),
 }
 
 
+def config_text(cfg):
+    return cfg if isinstance(cfg, str) else json.dumps(cfg, indent=2) + "\n"
+
+
 def write(path, cfg):
-    path.write_text(cfg if isinstance(cfg, str) else json.dumps(cfg, indent=2))
+    path.write_text(config_text(cfg))
     return path
+
+
+def assert_one_clear_error(text, fname, case):
+    """text (stderr) is one line naming fname, the offending line and the path."""
+    _, terms, where = BAD_CONFIGS[case]
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert len(lines) == 1, f"{case}: expected one line, got:\n{text}"
+    err = lines[0]
+    assert fname in err, f"{case}: {fname} not named: {err}"
+    assert not terms or any(x in err for x in terms), f"{case}: none of {terms} in: {err}"
+    # libyang knows the line at the node or, for a list entry, at its end
+    at = [k for k, ln in enumerate(config_text(BAD_CONFIGS[case][0]).splitlines(), 1)
+          if where in ln][0]
+    named = [f"{fname}:{k}:" for k in (at, at + 1)]
+    assert any(n in err for n in named), f"{case}: line {at} not named: {err}"
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
 def test_check_rejects_invalid_config(topo, case):
     t = topo("h1-r1")
-    cfg, terms = BAD_CONFIGS[case]
-    path = write(t.workdir / f"bad-{case}.json", cfg)
+    path = write(t.workdir / f"bad-{case}.json", BAD_CONFIGS[case][0])
     p = t.pimd_cmd("r1", "-n", "-f", str(path))
     assert p.returncode != 0, f"pimd -n accepted {case}:\n{p.stdout}{p.stderr}"
-    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
-    assert lines, "no error message on stderr"
-    assert len(lines) <= 3, "expected one clear error, got:\n" + p.stderr
-    hits = [ln for ln in lines if path.name in ln and (not terms or any(x in ln for x in terms))]
-    assert hits, f"no line names {path.name} and one of {terms}:\n{p.stderr}"
+    assert_one_clear_error(p.stderr, path.name, case)
+    assert not p.stdout.strip()
 
 
 def test_check_accepts_valid_config(topo):
@@ -206,13 +236,10 @@ def test_reload_rejects_invalid_then_accepts_valid(topo):
     before = d.running_config()
     assert hello_of(d, "r1-h1") == 1
     for case in sorted(BAD_CONFIGS):
-        cfg, terms = BAD_CONFIGS[case]
-        d.write_config(cfg)
+        d.write_config(BAD_CONFIGS[case][0])
         p = d.pimc_call("reload")
         assert p.returncode != 0, f"reload accepted {case}"
-        assert p.stderr.strip(), f"reload of {case}: no error printed"
-        if terms:
-            assert any(x in p.stderr for x in terms), f"{case}: {terms} not in {p.stderr!r}"
+        assert_one_clear_error(p.stderr, str(d.conf), case)
         assert d.alive()
         assert d.running_config() == before, f"config changed by rejected {case}"
     d.write_config(config(t, hello=2))
@@ -239,6 +266,98 @@ def test_sighup_reloads(topo):
     assert d.alive()
     assert d.running_config() == before
     assert d.stop() == 0
+
+
+def upstream_of(d, grp):
+    for e in d.pimc("show", "upstream", "--json").get("pimd:pimd", {}).get("state", {}) \
+            .get("upstream", []):
+        if e["group"] == grp and e["source"] == "0.0.0.0":
+            return e
+    return None
+
+
+def igmp_of(d, name):
+    for e in d.pimc("show", "igmp", "interfaces", "--json")["pimd:pimd"]["state"]["interface"]:
+        if e["name"] == name:
+            return e.get("igmp")
+    return None
+
+
+def test_reload_applies_only_what_differs(topo):
+    """A reload changes what differs and keeps the rest: VIFs, PIM and IGMP state."""
+    t = topo("h1-r1-r2")
+    rp = [{"address": t.lo("r2"), "group": ["239.0.0.0/8"]}]
+    igmp = {"query-interval": 10, "query-response-interval": "1.0"}
+    host_if, up_if = t.ifname("r1", "h1"), t.ifname("r1", "r2")
+
+    def r1_config(interfaces=None, dr_priority=1):
+        cfg = t.config_for("r1", interfaces=interfaces, pim={"hello-interval": 1}, igmp=igmp,
+                           rp=rp)
+        for e in cfg["pimd:pimd"]["interface"]:
+            if e["name"] == host_if:
+                e["pim"]["dr-priority"] = dr_priority
+        return cfg
+    d1 = t.start_pimd("r1", r1_config())
+    t.start_pimd("r2", t.config_for("r2", pim={"hello-interval": 1}, rp=rp))
+    grp = "239.3.3.3"
+    recv = Receiver(t["h1"], grp, 5001, iface_addr=t.addr("h1", "r1"))
+
+    def joined_via(ifname):
+        """(*,G) Joined toward r2 as a PIM neighbour: Joins and Prunes go out."""
+        e = upstream_of(d1, grp)
+        return e and e.get("state") == "joined" and e.get("rpf-interface") == ifname and \
+            e.get("rpf-neighbor") == t.addr("r2", "r1") and e
+    wait_for(lambda: joined_via(up_if), timeout=10, msg=f"(*,{grp}) joined toward the RP")
+    wait_for(lambda: igmp_of(d1, host_if)["counters"]["reports-received-v3"] != "0", timeout=5)
+
+    def snapshot():
+        ifs = d1.interfaces()
+        return {"vifs": {v["name"]: v["vif"] for v in t["r1"].mr_vifs()},
+                "genid": {n: ifs[n]["pim"]["generation-id"] for n in ifs if "pim" in ifs[n]},
+                "reports": int(igmp_of(d1, host_if)["counters"]["reports-received-v3"])}
+    before = snapshot()
+
+    def kept(after, names):
+        assert {n: after["vifs"].get(n) for n in names} == \
+            {n: before["vifs"][n] for n in names}, f"VIFs renumbered: {before} -> {after}"
+        ifs = [n for n in names if n != "pimreg"]
+        assert {n: after["genid"].get(n) for n in ifs} == \
+            {n: before["genid"][n] for n in ifs}, f"PIM restarted: {before} -> {after}"
+        assert after["reports"] >= before["reports"], f"IGMP restarted: {before} -> {after}"
+
+    # 1. one setting of one interface: taken, nothing restarted
+    d1.write_config(r1_config(dr_priority=5))
+    d1.reload()
+    assert d1.interfaces()[host_if]["pim"]["dr-priority"] == 5
+    kept(snapshot(), [host_if, up_if, "pimreg"])
+    assert joined_via(up_if) and recv.report() is not None
+
+    # 2. the upstream interface leaves the config: its VIF and PIM go, the
+    # other interface keeps everything, the (*,G) entry loses its RPF interface
+    d1.write_config(r1_config(interfaces=[host_if], dr_priority=5))
+    d1.reload()
+    assert d1.alive()
+    assert up_if not in t["r1"].mr_vif_names()
+    assert up_if not in d1.interfaces()
+    kept(snapshot(), [host_if, "pimreg"])
+    e = wait_for(lambda: upstream_of(d1, grp), timeout=2, msg=f"(*,{grp}) still there")
+    assert e.get("rpf-interface") in (None, ""), e
+
+    # 3. and comes back: a VIF again, the Join goes toward the RP again
+    d1.write_config(r1_config(dr_priority=5))
+    d1.reload()
+    wait_for(lambda: up_if in t["r1"].mr_vif_names(), timeout=2, msg=f"{up_if} VIF back")
+    wait_for(lambda: joined_via(up_if), timeout=10, msg=f"(*,{grp}) joined again")
+    kept(snapshot(), [host_if, "pimreg"])
+
+    # 4. both at once: the receivers' side goes first, and the Prune that
+    # leaves behind for the upstream interface goes out as that one stops
+    d1.write_config({"pimd:pimd": {"rp": rp}})
+    d1.reload()
+    assert d1.alive() and d1.interfaces() == {}
+    assert t["r1"].mr_vif_names() == ["pimreg"]
+    recv.stop()
+    assert d1.stop() == 0
 
 
 def test_second_daemon_refused(topo):

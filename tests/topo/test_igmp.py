@@ -136,12 +136,13 @@ def v3_report(*records, nrec=None, **kw):
 
 
 def ip_packet(src, dst, payload, ttl=1, router_alert=True):
-    """An IPv4 header (the kernel fills in the header checksum and id)."""
+    """An IPv4 packet with its header checksum (which a raw socket redoes)."""
     opts = b"\x94\x04\x00\x00" if router_alert else b""
     hl = 20 + len(opts)
     hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | hl // 4, 0xc0, hl + len(payload), 0, 0,
-                      ttl, socket.IPPROTO_IGMP, 0, a2b(src), a2b(dst))
-    return hdr + opts + payload
+                      ttl, socket.IPPROTO_IGMP, 0, a2b(src), a2b(dst)) + opts
+    hdr = hdr[:10] + struct.pack("!H", cksum(hdr)) + hdr[12:]
+    return hdr + payload
 
 
 # ---------------------------------------------------------------------------
@@ -156,6 +157,9 @@ raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 raw.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
 raw.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, ifa)
 raw.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+eth = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+eth.bind((ifname, 0))
+mac = eth.getsockname()[4]
 OPS = {"join": 35, "leave": 36, "unblock": 37, "block": 38, "sjoin": 39, "sleave": 40}
 print("ready", flush=True)
 for line in sys.stdin:
@@ -166,6 +170,10 @@ for line in sys.stdin:
         if f[0] == "send":
             pkt = bytes.fromhex(f[1])
             raw.sendto(pkt, (socket.inet_ntoa(pkt[16:20]), 0))
+        elif f[0] == "sendeth":
+            pkt = bytes.fromhex(f[1])
+            dst = bytes([1, 0, 0x5e, pkt[17] & 0x7f]) + pkt[18:20]
+            eth.send(dst + mac + b"\x08\x00" + pkt)
         elif f[0] in ("join", "leave"):
             mc.setsockopt(socket.IPPROTO_IP, OPS[f[0]], socket.inet_aton(f[1]) + ifa)
         else:
@@ -203,8 +211,11 @@ class Host(LineAgent):
         self.cmd("unblock", grp, src)
 
     def send(self, igmp, dst=V3_ROUTERS, src=None, **kw):
-        """Send an IGMP message (bytes) in a hand-built IP header."""
-        self.cmd("send", ip_packet(src or self.ip, dst, igmp, **kw).hex())
+        """Send an IGMP message (bytes) in a hand-built IP header.  The raw
+        socket would fill in a source of 0.0.0.0, so that one goes out as an
+        Ethernet frame."""
+        pkt = ip_packet(src or self.ip, dst, igmp, **kw).hex()
+        self.cmd("sendeth" if src == "0.0.0.0" else "send", pkt)
 
 
 # ---------------------------------------------------------------------------
@@ -255,9 +266,12 @@ def read_igmp(path):
         if ip[9] != socket.IPPROTO_IGMP or len(ip) < hl + 8:
             continue
         msg = ip[hl:tot]
-        out.append({"ts": sec + frac / scale, "src": socket.inet_ntoa(ip[12:16]),
-                    "dst": socket.inet_ntoa(ip[16:20]), "ttl": ip[8], "type": msg[0],
-                    "code": msg[1], "group": socket.inet_ntoa(msg[4:8]), "len": len(msg)})
+        p = {"ts": sec + frac / scale, "src": socket.inet_ntoa(ip[12:16]),
+             "dst": socket.inet_ntoa(ip[16:20]), "ttl": ip[8], "type": msg[0],
+             "code": msg[1], "group": socket.inet_ntoa(msg[4:8]), "len": len(msg)}
+        if msg[0] == QUERY and len(msg) >= 12:
+            p.update(s_flag=bool(msg[8] & 8), qrv=msg[8] & 7, qqic=msg[9])
+        out.append(p)
     return out
 
 
@@ -301,6 +315,120 @@ def test_join_shows_within_1s(topo, host_version):
         row = lines[1].split()
         assert row[:3] == [ifn, grp, "exclude"], text
         assert h.ip in row, text
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# 1b. What show igmp interfaces|groups|sources print
+
+def test_show_igmp(topo):
+    qi = 10
+    gmi = RV * qi + QRI
+    t, d, h, ifn = one_host(topo, **{"query-interval": qi})
+    a1 = t.addr("r1", "h1")
+    g1, g2, g3 = "239.7.0.1", "239.7.0.2", "239.7.0.3"
+    h.send(v3_report(record(IS_IN, g1, [S1, S2]), record(IS_EX, g2, [S3])))
+    h.send(v2_report(g3), dst=g3)
+    wait_for(lambda: group_is(d, g1, "include", {S1: True, S2: True}) and
+             group_is(d, g2, "exclude", {S3: False}) and group_is(d, g3, "exclude", {}),
+             timeout=1.0, msg="three groups")
+    # uptimes count up
+    wait_for(lambda: groups(d)[g1]["uptime"] >= 1, timeout=3, msg="uptime counting")
+
+    for cmd in ("groups", "sources"):
+        js = d.pimc("show", "igmp", cmd, "--json")
+        gs = {e["group"]: e for e in js["pimd:pimd"]["state"]["igmp-group"]}
+        assert set(gs) == {g1, g2, g3}, gs
+        for e in gs.values():
+            assert e["interface"] == ifn and e["last-reporter"] == h.ip, e
+            assert 1 <= e["uptime"] <= 5, e
+        e = gs[g1]
+        assert e["filter-mode"] == "include" and e["compatibility-version"] == 3, e
+        assert e["expires"] == 0, f"INCLUDE runs no group timer: {e}"
+        for src in e["source"]:
+            assert src["forwarding"] is True and gmi - 3 <= src["expires"] <= gmi, e
+            assert 1 <= src["uptime"] <= 5, e
+        e = gs[g2]
+        assert e["filter-mode"] == "exclude" and gmi - 3 <= e["expires"] <= gmi, e
+        assert [(x["address"], x["forwarding"], x["expires"]) for x in e["source"]] == \
+            [(S3, False, 0)], e
+        e = gs[g3]
+        assert e["compatibility-version"] == 2 and "source" not in e, e
+
+    rows = [ln.split() for ln in d.pimc("show", "igmp", "sources").splitlines() if ln.strip()]
+    assert rows[0][:4] == ["Interface", "Group", "Source", "Fwd"], rows
+    assert [r[:4] for r in rows[1:]] == [[ifn, g1, S1, "yes"], [ifn, g1, S2, "yes"],
+                                         [ifn, g2, S3, "no"]], rows
+    rows = [ln.split() for ln in d.pimc("show", "igmp", "groups").splitlines() if ln.strip()]
+    assert [r[:5] for r in rows[1:]] == [[ifn, g1, "include", "3", "2"],
+                                         [ifn, g2, "exclude", "3", "1"],
+                                         [ifn, g3, "exclude", "2", "0"]], rows
+
+    i = igmp_iface(d, ifn)
+    assert (i["version"], i["querier"], i["querier-address"], i["querier-version"]) == \
+        (3, True, a1, 3), i
+    assert (i["robustness"], i["query-interval"], i["group-count"]) == (RV, qi, 3), i
+    assert 0 <= i["general-query-expires"] <= qi and i["other-querier-expires"] == 0, i
+    assert i["uptime"] >= 1, i
+    c = counters(d, ifn)
+    assert c["reports-received-v3"] == 1 and c["reports-received-v2"] == 1, c
+    assert c["general-queries-sent"] >= 1, c
+    rows = [ln.split() for ln in d.pimc("show", "igmp", "interfaces").splitlines() if ln.strip()]
+    assert rows[0][:4] == ["Interface", "Ver", "Querier", "Is-us"], rows
+    assert rows[1][:7] == [ifn, "3", a1, "yes", "3", str(qi), str(RV)], rows
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# 1c. Startup and general queries on the wire: counts, intervals, encodings
+
+def float_code(value):
+    """RFC 3376 §4.1.1 / §4.1.7: the largest code whose time is <= value."""
+    if value < 128:
+        return value
+    for code in range(255, 127, -1):
+        if ((code & 0x0f) | 0x10) << (((code >> 4) & 7) + 3) <= value:
+            return code
+    raise ValueError(value)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_startup_and_general_queries(topo, version):
+    """startup-query-count queries startup-query-interval apart, then nothing
+    until query-interval; Max Resp Code, QRV and QQIC as configured."""
+    t = topo(routers=["r1"], hosts=["h1"], links=[("r1", "h1")])
+    qi, qri_ds, rv, sqi, sqc = 200, 150, 3, 1, 3
+    cap = Capture(t, "h1", t.ifname("h1", "r1"), "h1-startup")
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30}, igmp={
+        "version": version, "query-interval": qi, "query-response-interval": f"{qri_ds / 10}",
+        "robustness": rv, "startup-query-interval": sqi, "startup-query-count": sqc}))
+    ifn = t.ifname("r1", "h1")
+    wait_igmp_up(d, ifn)
+    wait_for(lambda: counters(d, ifn)["general-queries-sent"] == sqc, timeout=sqc * sqi + 2,
+             msg=f"{sqc} startup queries")
+    done = time.monotonic()
+
+    def no_more():
+        assert counters(d, ifn)["general-queries-sent"] == sqc, "a query after the startup ones"
+        return time.monotonic() >= done + 1.5 * sqi
+    wait_for(no_more, timeout=3 * sqi, msg="no general query after the startup ones")
+    i = igmp_iface(d, ifn)
+    assert (i["query-interval"], i["robustness"]) == (qi, rv), i
+    assert sqi < i["general-query-expires"] <= qi, i
+    pkts = [p for p in cap.stop() if p["type"] == QUERY]
+    assert len(pkts) == sqc, pkts
+    gaps = [b["ts"] - a["ts"] for a, b in zip(pkts, pkts[1:])]
+    assert all(0.8 * sqi <= g <= sqi + 0.7 for g in gaps), f"startup queries {gaps} s apart"
+    for p in pkts:
+        assert (p["src"], p["dst"], p["group"], p["ttl"]) == \
+            (t.addr("r1", "h1"), ALL_HOSTS, "0.0.0.0", 1), p
+        if version == 2:
+            assert (p["len"], p["code"]) == (8, qri_ds), p        # linear, tenths
+        else:
+            assert (p["len"], p["code"], p["qrv"], p["qqic"], p["s_flag"]) == \
+                (12, float_code(qri_ds), rv, float_code(qi), False), p
+    if version == 3:
+        assert (float_code(qri_ds), float_code(qi)) == (0x82, 0x89)   # 144 ds, 200 s
     assert d.stop() == 0
 
 
@@ -516,6 +644,89 @@ def test_querier_election_and_takeover(topo):
 
 
 # ---------------------------------------------------------------------------
+# 4b. A querier of another version (RFC 3376 §7.3, §7.3.1)
+
+def query(version, grp="0.0.0.0", max_resp_ds=100):
+    """A query as a router of that version sends it: v1 8 bytes with code 0,
+    v2 8 bytes, v3 12 bytes with QRV and QQIC (§7.3.1 tells them apart)."""
+    if version == 1:
+        return igmp_msg(QUERY, 0, a2b(grp))
+    if version == 2:
+        return igmp_msg(QUERY, max_resp_ds, a2b(grp))
+    return igmp_msg(QUERY, max_resp_ds, a2b(grp) + struct.pack("!BBH", RV, QI, 0))
+
+
+@pytest.mark.parametrize("router_version,querier_version", [(3, 2), (3, 1), (2, 1)])
+def test_older_version_querier(topo, router_version, querier_version):
+    """The older querier's queries are used, not dropped: it wins the election,
+    its group-specific queries lower our timers, and when it goes quiet we
+    take over one Other Querier Present Interval after its last query."""
+    t = topo(routers=["r1"], hosts=["h1"], links=[("h1", "r1")])
+    h = Host(t, "h1")
+    ifn, a1 = t.ifname("r1", "h1"), t.addr("r1", "h1")
+    assert ipaddress.ip_address(h.ip) < ipaddress.ip_address(a1)
+    d = t.start_pimd("r1", igmp_config(t, version=router_version))
+    wait_for(lambda: igmp_iface(d, ifn) and igmp_iface(d, ifn)["querier"] is True, timeout=5)
+    oqpi = RV * QI + QRI / 2          # our own: a v1/v2 query carries no QRV/QQI
+    qv = querier_version
+    last = {}
+
+    def send_query(**kw):
+        h.send(query(qv, **kw), dst=kw.get("grp", ALL_HOSTS))
+        last["t"] = time.monotonic()
+
+    send_query()
+    i = wait_for(lambda: (lambda i: i["querier"] is False and i["querier-address"] == h.ip and i)
+                 (igmp_iface(d, ifn)), timeout=1.0, msg=f"{h.ip} (IGMPv{qv}) is querier")
+    assert i["querier-version"] == qv and i["other-querier-expires"] > 0, i
+    assert int(i["counters"][f"queries-received-v{qv}"]) == 1, i["counters"]
+    assert all(v == "0" for v in i["counters"]["drops"].values()), i["counters"]["drops"]
+    wait_for(lambda: f"sends IGMPv{qv} queries" in d.log(), timeout=1.0,
+             msg="a warning about the querier's version")
+    sent = {k: counters(d, ifn)[k] for k in ("general-queries-sent", "group-queries-sent")}
+
+    def quiet(i=None):
+        """r1 has sent no query since it lost the election; i: igmp_iface()."""
+        c = (i or igmp_iface(d, ifn))["counters"]
+        now = {k: int(c[k]) for k in sent}
+        assert now == sent, f"r1 queried as non-querier: {sent} -> {now}"
+        return True
+
+    def querier_again():
+        i = igmp_iface(d, ifn)
+        return i if i["querier"] is True else quiet(i) and None
+
+    # Members are still tracked; a leave draws no query from us, but the
+    # querier's group-specific query lowers the group timer to LMQT (§6.6.1).
+    g = "239.4.4.5"
+    if qv == 1:
+        h.send(igmp_msg(V1_REPORT, 0, a2b(g)), dst=g)
+    else:
+        h.send(v2_report(g), dst=g)
+    wait_for(lambda: group_is(d, g, "exclude", {}, compatibility_version=min(qv, router_version)),
+             timeout=1.0, msg=f"{g} joined while r1 is not querier")
+    if qv == 2:
+        h.send(igmp_msg(V2_LEAVE, 0, a2b(g)), dst=ALL_ROUTERS)
+        wait_for(lambda: counters(d, ifn)["leaves-received"] == 1, timeout=1.0)
+        send_query(grp=g, max_resp_ds=round(LMQI * 10))
+        t_q = time.monotonic()
+        wait_for(lambda: quiet() and group_gone(d, g), timeout=LMQT + 1.0,
+                 msg=f"{g} gone after the querier's Q(G)")
+        assert time.monotonic() - t_q >= LMQT - 0.2, "group gone before LMQT"
+    quiet()
+
+    # The querier goes quiet: we take over after OQPI, and not before.
+    i = wait_for(querier_again, timeout=oqpi + 3, interval=0.05, msg="r1 takes over as querier")
+    took = time.monotonic() - last["t"]
+    assert oqpi - 1 <= took <= oqpi + 1, f"took over {took:.2f}s after the last query " \
+        f"(OQPI {oqpi}s)"
+    assert i["querier-address"] == a1 and i["querier-version"] == router_version, i
+    wait_for(lambda: counters(d, ifn)["general-queries-sent"] > sent["general-queries-sent"],
+             timeout=1.0, msg="a general query on takeover")
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
 # 5-8. Checks on received messages
 
 def drops(d, ifn):
@@ -565,15 +776,28 @@ def test_malformed_dropped(topo):
         ("ttl-not-1", lambda: h.send(v3_report(*recs), ttl=2)),
         ("ttl-not-1", lambda: h.send(v2_report(bad), dst=bad, ttl=2)),
     ]
+    # membership reports for link-local groups are counted and ignored (a
+    # router's kernel hands over link-local multicast only for groups it joined)
+    for ll in ("224.0.0.251", "224.0.0.107"):
+        cases += [("link-local-group", lambda ll=ll: h.send(v2_report(ll), dst=ALL_ROUTERS)),
+                  ("link-local-group", lambda ll=ll: h.send(v3_report(record(IS_EX, ll))))]
     for leaf, send in cases:
-        assert_dropped_as(d, ifn, leaf, send, grp_absent=[bad])
+        assert_dropped_as(d, ifn, leaf, send, grp_absent=[bad, "224.0.0.251", "224.0.0.107"])
     # 239.1.1.1 untouched: no Q(G) for it, still EXCLUDE {}
     assert counters(d, ifn)["group-queries-sent"] == sent_q
     assert group_is(d, g, "exclude", {}), groups(d)
     assert set(groups(d)) == {g}
-    # and a well-formed report is still acted on
+    # and a well-formed report is still acted on, from 0.0.0.0 too (§4.2.13)
     h.send(v3_report(record(IS_EX, "239.66.0.2")))
     wait_for(lambda: group_is(d, "239.66.0.2", "exclude", {}), timeout=1.0)
+    h.send(v3_report(record(IS_IN, "239.66.0.3", [S1])), src="0.0.0.0")
+    wait_for(lambda: group_is(d, "239.66.0.3", "include", {S1: True}), timeout=1.0,
+             msg="a report from 0.0.0.0 accepted")
+    # but a query from 0.0.0.0 is not
+    assert_dropped_as(d, ifn, "source-off-subnet",
+                      lambda: h.send(igmp_msg(QUERY, 100, a2b("0.0.0.0")), dst=ALL_HOSTS,
+                                     src="0.0.0.0"))
+    assert igmp_iface(d, ifn)["querier"] is True
     assert d.alive()
     assert d.stop() == 0
 

@@ -2,7 +2,8 @@
 /*
  * Config loading: defaults and derived values, every kind of error with
  * its "FILE:LINE: PATH: MESSAGE" form, printing, diff logging, and that
- * docs/pimd.conf.5 documents every config node of yang/pimd.yang.
+ * docs/pimd.conf.5 documents every config leaf of yang/pimd.yang with the
+ * model's range and default, and no node the model does not have.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -807,18 +808,170 @@ struct doc_check {
 	char		*man;
 	unsigned	 nleaves;
 	unsigned	 missing;
+	unsigned	 wrong;
 };
 
 /*
+ * The text of an entry from p, its first line after the heading, up to
+ * the next .TP, .SS or .SH, with roff requests (".B", ".BR", ...) dropped
+ * and blanks collapsed: ".B true\n." reads "true .".
+ */
+static void
+entry_text(const char *p, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	while (*p != '\0' && strncmp(p, ".TP", 3) != 0 &&
+	    strncmp(p, ".SS", 3) != 0 && strncmp(p, ".SH", 3) != 0) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *text = p;
+
+		if (*p == '.') {	/* a request: its arguments are text */
+			const char *sp = memchr(p, ' ', len);
+
+			text = sp ? sp + 1 : p + len;
+		}
+		for (; text < p + len && used + 2 < size; text++)
+			if (*text != ' ' || (used > 0 && out[used - 1] != ' '))
+				out[used++] = *text;
+		if (used > 0 && out[used - 1] != ' ' && used + 2 < size)
+			out[used++] = ' ';
+		out[used] = '\0';
+		p += len + (eol != NULL);
+	}
+}
+
+/* A range bound as the YANG text writes it: decimal64 with its digits. */
+static void
+bound(char *buf, size_t size, const struct lysc_type *t, bool is_min,
+    const struct lysc_range_part *r)
+{
+	if (t->basetype == LY_TYPE_DEC64) {
+		unsigned fd = ((const struct lysc_type_dec *)t)->fraction_digits;
+		int64_t v = is_min ? r->min_64 : r->max_64, scale = 1;
+
+		assert_true(fd >= 1 && fd <= 18);
+		for (unsigned i = 0; i < fd; i++)
+			scale *= 10;
+		snprintf(buf, size, "%s%lld.%0*lld", v < 0 ? "-" : "",
+		    (long long)(llabs(v) / scale), (int)(fd & 0x1f),
+		    (long long)(llabs(v) % scale));
+	} else if (t->basetype >= LY_TYPE_INT8)
+		snprintf(buf, size, "%lld", (long long)(is_min ? r->min_64 : r->max_64));
+	else
+		snprintf(buf, size, "%llu",
+		    (unsigned long long)(is_min ? r->min_u64 : r->max_u64));
+}
+
+/* The largest value of an unsigned type, for "at least N" ranges. */
+static uint64_t
+type_max(LY_DATA_TYPE t)
+{
+	switch (t) {
+	case LY_TYPE_UINT8: return UINT8_MAX;
+	case LY_TYPE_UINT16: return UINT16_MAX;
+	case LY_TYPE_UINT32: return UINT32_MAX;
+	default: return UINT64_MAX;
+	}
+}
+
+static const struct lysc_range *
+type_range(const struct lysc_type *t)
+{
+	switch (t->basetype) {
+	case LY_TYPE_UINT8: case LY_TYPE_UINT16: case LY_TYPE_UINT32:
+	case LY_TYPE_UINT64: case LY_TYPE_INT8: case LY_TYPE_INT16:
+	case LY_TYPE_INT32: case LY_TYPE_INT64:
+		return ((const struct lysc_type_num *)t)->range;
+	case LY_TYPE_DEC64:
+		return ((const struct lysc_type_dec *)t)->range;
+	case LY_TYPE_STRING:
+		return ((const struct lysc_type_str *)t)->length;
+	default:
+		return NULL;
+	}
+}
+
+static bool
+says(struct doc_check *dc, const char *path, const char *text, const char *what)
+{
+	if (strstr(text, what) != NULL)
+		return true;
+	print_error("docs/pimd.conf.5: %s does not say \"%s\": %s\n", path, what, text);
+	dc->wrong++;
+	return false;
+}
+
+/* The entry gives the leaf's range ("1 to 18000", "2 or 3", "at least 1"). */
+static void
+check_range(struct doc_check *dc, const char *path, const char *text,
+    const struct lysc_type *t)
+{
+	const struct lysc_range *r = type_range(t);
+	char lo[64], hi[64], a[160], b[160];
+
+	if (r == NULL)
+		return;
+	for (LY_ARRAY_COUNT_TYPE i = 0; i < LY_ARRAY_COUNT(r->parts); i++) {
+		const struct lysc_range_part *p = &r->parts[i];
+
+		bound(lo, sizeof(lo), t, true, p);
+		bound(hi, sizeof(hi), t, false, p);
+		snprintf(a, sizeof(a), "%s to %s", lo, hi);
+		b[0] = '\0';
+		if (t->basetype < LY_TYPE_DEC64 && p->max_u64 == p->min_u64 + 1)
+			snprintf(b, sizeof(b), "%s or %s", lo, hi);
+		else if (t->basetype < LY_TYPE_DEC64 && p->max_u64 == type_max(t->basetype))
+			snprintf(b, sizeof(b), "at least %s", lo);
+		if (b[0] != '\0' && strstr(text, b) != NULL)
+			continue;
+		says(dc, path, text, a);
+	}
+}
+
+/* The entry gives the default the model has, as "default VALUE". */
+static void
+check_default(struct doc_check *dc, const char *path, const char *text,
+    const struct lysc_node *node)
+{
+	const struct ly_ctx *ctx = config_ctx();
+	char want[96];
+
+	if (node->nodetype == LYS_LEAF) {
+		const struct lysc_node_leaf *l = (const void *)node;
+
+		if (l->dflt == NULL)
+			return;
+		snprintf(want, sizeof(want), "default %s",
+		    lyd_value_get_canonical(ctx, l->dflt));
+		says(dc, path, text, want);
+	} else {
+		const struct lysc_node_leaflist *l = (const void *)node;
+		LY_ARRAY_COUNT_TYPE i;
+
+		LY_ARRAY_FOR(l->dflts, i) {
+			snprintf(want, sizeof(want), "default %s",
+			    lyd_value_get_canonical(ctx, l->dflts[i]));
+			says(dc, path, text, want);
+		}
+	}
+}
+
+/*
  * Each config leaf has an entry headed by its path below the top
- * container: ".B interface/pim/hello\-interval" on a line of its own.
+ * container: ".TP", then ".B interface/pim/hello\-interval" on a line of
+ * its own; the entry gives the leaf's range and default as the model has
+ * them.
  */
 static LY_ERR
 check_documented(struct lysc_node *node, void *data, ly_bool *skip)
 {
 	static const char top[] = "/pimd:pimd/";
 	struct doc_check *dc = data;
-	char path[256], heading[300];
+	char path[256], heading[300], text[2048];
+	const char *at;
 
 	if (!(node->flags & LYS_CONFIG_W)) {
 		*skip = 1;
@@ -829,13 +982,39 @@ check_documented(struct lysc_node *node, void *data, ly_bool *skip)
 	assert_non_null(lysc_path(node, LYSC_PATH_DATA, path, sizeof(path)));
 	assert_memory_equal(path, top, strlen(top));
 	dc->nleaves++;
-	snprintf(heading, sizeof(heading), "\n.B %s\n", path + strlen(top));
-	if (strstr(dc->man, heading) == NULL) {
+	snprintf(heading, sizeof(heading), "\n.TP\n.B %s\n", path + strlen(top));
+	if ((at = strstr(dc->man, heading)) == NULL) {
 		print_error("docs/pimd.conf.5 does not document %s\n",
 		    path + strlen(top));
 		dc->missing++;
+		return LY_SUCCESS;
 	}
+	entry_text(at + strlen(heading), text, sizeof(text));
+	check_range(dc, path + strlen(top), text, ((const struct lysc_node_leaf *)node)->type);
+	check_default(dc, path + strlen(top), text, node);
 	return LY_SUCCESS;
+}
+
+/* Every entry heading names a node of the model: no entry outlives its leaf. */
+static unsigned
+stale_entries(const char *man)
+{
+	static const char tag[] = "\n.TP\n.B ";
+	unsigned stale = 0;
+
+	for (const char *p = strstr(man, tag); p != NULL; p = strstr(p + 1, tag)) {
+		char path[300];
+		const char *name = p + strlen(tag);
+		int n = (int)strcspn(name, "\n ");
+
+		snprintf(path, sizeof(path), "/pimd:pimd/%.*s", n, name);
+		if (lys_find_path(config_ctx(), NULL, path, 0) == NULL) {
+			print_error("docs/pimd.conf.5 documents %s, which the model "
+			    "does not have\n", path);
+			stale++;
+		}
+	}
+	return stale;
 }
 
 static void
@@ -852,6 +1031,8 @@ test_docs(void **state)
 	    check_documented, &dc), LY_SUCCESS);
 	assert_true(dc.nleaves >= 30);
 	assert_int_equal(dc.missing, 0);
+	assert_int_equal(dc.wrong, 0);
+	assert_int_equal(stale_entries(dc.man), 0);
 	free(dc.man);
 }
 
