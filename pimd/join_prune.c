@@ -30,14 +30,13 @@
 uint32_t
 jp_period_ms(const struct pim_if *pif)
 {
-	return pif->jp_interval * 1000u;
+	return pif->ifp->cfg->pim.jp_interval * 1000u;
 }
 
-/* From the copy in pif: the last flush, as PIM stops, runs with the config gone. */
 uint16_t
 jp_holdtime(const struct pim_if *pif)
 {
-	uint32_t h = pif->jp_interval * 7u / 2;
+	uint32_t h = pif->ifp->cfg->pim.jp_interval * 7u / 2;
 
 	return h > 0xfffe ? 0xfffe : (uint16_t)h;
 }

@@ -191,7 +191,6 @@ pim_start(struct iface *ifp)
 	pif->dr = ifp->primary;
 	pif->genid = new_genid();
 	pif->passive = ifp->cfg->pim.passive;
-	pif->jp_interval = ifp->cfg->pim.jp_interval;
 	pif->started = clock_ms();
 	TAILQ_INIT(&pif->nbrs);
 	jp_init(pif);
@@ -239,13 +238,10 @@ pim_iface_update(struct iface *ifp)
 		pim_stop(ifp);
 	if (want && ifp->pim == NULL)
 		pim_start(ifp);
-	else if (want) {
-		ifp->pim->jp_interval = ifp->cfg->pim.jp_interval;
-		if (!ifp->pim->passive) {
-			/* Neighbours hear new settings now, not a Hello_Period later. */
-			hello_update(ifp->pim);
-			nbr_elect_dr(ifp->pim);
-		}
+	else if (want && !ifp->pim->passive) {
+		/* Neighbours hear new settings now, not a Hello_Period later. */
+		hello_update(ifp->pim);
+		nbr_elect_dr(ifp->pim);
 	}
 }
 

@@ -43,7 +43,6 @@ struct pim_if {
 	struct iface	*ifp;
 	struct in_addr	addr;		/* our primary address: Hello source */
 	uint32_t	genid;		/* new each time PIM starts here (§4.3.1) */
-	uint16_t	jp_interval;	/* t_periodic, s: kept for the last flush at stop */
 	bool		passive;	/* no Hellos sent or heard */
 	struct pim_hello sent;		/* the options of our last Hello */
 	struct timer	hello_timer;
