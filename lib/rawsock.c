@@ -346,32 +346,15 @@ raw_forward(int fd, int ifindex, const uint8_t *pkt, size_t len)
 {
 	static uint8_t copy[IP_MAXPACKET];
 	struct raw_rx rx;
-	struct sockaddr_in to = { .sin_family = AF_INET };
-	union raw_cmsgbuf cbuf;
-	struct iovec iov = { .iov_base = copy };
-	struct msghdr msg = {
-		.msg_name = &to,
-		.msg_namelen = sizeof(to),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf.buf,
-		.msg_controllen = sizeof(cbuf.buf),
-	};
-	ssize_t n;
+	size_t n;
 
 	if (raw_parse_ip(pkt, len, &rx) < 0)
 		return -1;
 	if (rx.ttl <= 1)
 		return 0;
-	iov.iov_len = (size_t)(rx.payload - pkt) + rx.len;
-	memcpy(copy, pkt, iov.iov_len);
+	n = (size_t)(rx.payload - pkt) + rx.len;
+	memcpy(copy, pkt, n);
 	copy[8]--;			/* the TTL */
-	udp_cksum_fill(copy, iov.iov_len);
-	to.sin_addr = rx.dst;
-	memset(&cbuf, 0, sizeof(cbuf));
-	tx_cmsgs(&msg, ifindex, (struct in_addr){ INADDR_ANY }, rx.ttl);
-	if ((n = sendmsg(fd, &msg, 0)) < 0)
-		log_warnx_rl("raw socket %d: forward on ifindex %d: %s", fd, ifindex,
-		    strerror(errno));
-	return n;
+	udp_cksum_fill(copy, n);
+	return raw_send(fd, ifindex, (struct in_addr){ INADDR_ANY }, rx.dst, copy, n, rx.ttl);
 }

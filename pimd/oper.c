@@ -469,6 +469,19 @@ sg_key(char *key, size_t size, const char *list, const struct sg *sg)
 	return key;
 }
 
+/* One interface's downstream state under an upstream entry: list[interface]. */
+static void
+oper_downstream(struct oper *o, const char *key, const char *list, const struct iface *ifp,
+    const char *state, const struct timer *expiry, uint64_t since)
+{
+	char dkey[192], buf[32];
+
+	snprintf(dkey, sizeof(dkey), "%s/%s[interface='%s']", key, list, ifp->name);
+	oper_set(o, state, "%s/state", dkey);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(expiry)), "%s/expires", dkey);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(since)), "%s/uptime", dkey);
+}
+
 static void
 oper_upstream(struct oper *o, const struct sg *sg)
 {
@@ -486,28 +499,18 @@ oper_upstream(struct oper *o, const struct sg *sg)
 	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(sg->created)), "%s/uptime", key);
 	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&sg->join_timer)),
 	    "%s/join-timer-expires", key);
-	TAILQ_FOREACH(d, &sg->ds, entry) {
-		char dkey[192];
-
-		snprintf(dkey, sizeof(dkey), "%s/downstream[interface='%s']", key, d->ifp->name);
-		oper_set(o, sg_ds_name(d->state), "%s/state", dkey);
-		oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&d->expiry)), "%s/expires", dkey);
-		oper_set(o, fmt_u(buf, sizeof(buf), secs_since(d->since)), "%s/uptime", dkey);
-	}
+	TAILQ_FOREACH(d, &sg->ds, entry)
+		oper_downstream(o, key, "downstream", d->ifp, sg_ds_name(d->state),
+		    &d->expiry, d->since);
 	if (sg_is_wc(sg))
 		return;
 	oper_set(o, fmt_u(buf, sizeof(buf), (sg_kat_remaining(sg) + 999) / 1000),
 	    "%s/keepalive-expires", key);
 	oper_set(o, sg->spt ? "true" : "false", "%s/spt-bit", key);
 	oper_set(o, rpt_up_name(sg->rpt_up), "%s/rpt-state", key);
-	TAILQ_FOREACH(r, &sg->rpt_ds, entry) {
-		char dkey[192];
-
-		snprintf(dkey, sizeof(dkey), "%s/rpt-prune[interface='%s']", key, r->ifp->name);
-		oper_set(o, rpt_ds_name(r->state), "%s/state", dkey);
-		oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&r->expiry)), "%s/expires", dkey);
-		oper_set(o, fmt_u(buf, sizeof(buf), secs_since(r->since)), "%s/uptime", dkey);
-	}
+	TAILQ_FOREACH(r, &sg->rpt_ds, entry)
+		oper_downstream(o, key, "rpt-prune", r->ifp, rpt_ds_name(r->state),
+		    &r->expiry, r->since);
 }
 
 static const struct iface *
