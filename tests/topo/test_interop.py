@@ -278,3 +278,70 @@ def test_troglobit_rp_between_ours(line, report):
                "r3": start_ours(t, "r3", **TROGLOBIT_NBR)}
     wait_neighbors(t, routers, timeout=15)
     run_streams(t, lambda grp: g.star_g(grp), first_timeout=45, settle=8, report=report)
+
+
+# ---------------------------------------------------------------------------
+# A diamond with FRR's pimd as the RP: our last hop switches to the shortest
+# path through r3 and prunes the source off FRR's RP tree, Prune(S,G,rpt).
+
+DIAMOND = "hs-r1; r1-r2; r1-r3; r2-r4; r3-r4; r4-hr"
+
+
+def our_upstream(d, src, grp):
+    js = d.pimc("show", "upstream", "--json")
+    for e in js.get("pimd:pimd", {}).get("state", {}).get("upstream", []):
+        if e.get("source") == src and e.get("group") == grp:
+            return e
+    return None
+
+
+@pytest.fixture
+def diamond(topo):
+    t = topo(DIAMOND)
+    t.peers = []
+    yield t
+    for p in t.peers:
+        try:
+            if p.alive():
+                (p.dir / "state.txt").write_text(p.dump())
+        except Exception as e:  # noqa: BLE001 - a dump is best effort
+            (p.dir / "state.txt").write_text(f"dump failed: {e!r}\n")
+    problems = peers.stop_all(t)
+    if problems:
+        pytest.fail("peers at teardown:\n" + "\n".join(problems), pytrace=False)
+
+
+@needs_frr
+def test_frr_rp_takes_our_rpt_prune(diamond, report):
+    t = diamond
+    src_net = t.subnet("hs", "r1")
+    t["r4"].ip("route", "replace", src_net, "via", t.addr("r3", "r4"), "dev", t.ifname("r4", "r3"))
+    rp = t.lo("r2")
+    f = peers.start_frr(t["r2"], rp=rp)
+    ours = {r: start_ours(t, r) for r in ("r1", "r3", "r4")}
+    for r, peer in (("r1", "r2"), ("r4", "r2")):
+        wait_for(lambda r=r, peer=peer: (t.ifname(r, peer), t.addr(peer, r))
+                 in our_neighbors(ours[r]), timeout=10, interval=0.2,
+                 msg=f"{r} sees FRR's r2")
+    wait_for(lambda: t.addr("r4", "r2") in f.neighbors().get(t.ifname("r2", "r4"), {}),
+             timeout=10, interval=0.2, msg="FRR's r2 sees r4")
+    rx = Rx(t, "hr", G1)
+    wait_for(lambda: frr_star_g(f, G1), timeout=10, interval=0.2, msg=f"(*,{G1}) at FRR")
+    rpt_link = mcast_tools.Receiver(t["r4"], G1, PORT, sniff=t.ifname("r4", "r2"))
+    snd = mcast_tools.Sender(t["hs"], G1, PORT, rate=RATE, ttl=TTL, duration=MAX_STREAM)
+    src = t.addr("hs", "r1")
+    wait_for(rx.first, timeout=10, interval=0.1, msg="first packet at hr")
+    wait_for(lambda: (our_upstream(ours["r4"], src, G1) or {}).get("rpt-state") == "pruned",
+             timeout=5, interval=0.1, msg="r4 prunes S off the RP tree")
+    # FRR stops sending S to r4: nothing more on the r4-r2 link.
+    def quiet():
+        n = rpt_link.report()["received"]
+        time.sleep(1.0)
+        return rpt_link.report()["received"] == n
+    wait_for(quiet, timeout=10, interval=0.1, msg="S still comes down FRR's RP tree to r4")
+    time.sleep(3)
+    sent = snd.stop()
+    time.sleep(0.3)
+    rx.final = rx.r.stop()
+    report(f"sent {sent['sent']}; on r4-r2 after the prune: nothing")
+    check_delivery(rx, sent, report)
