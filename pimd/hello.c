@@ -6,7 +6,8 @@
  * Generation ID, LAN Prune Delay (T bit clear: we do join suppression) and
  * our secondary addresses.  The first one, and one after a new neighbour
  * or a restarted one, waits rand(0, Triggered_Hello_Delay) so routers
- * starting together do not all speak at once.
+ * starting together do not all speak at once; unless a Join/Prune must go
+ * before that (hello_require).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -100,6 +101,18 @@ hello_update(struct pim_if *pif)
 	hello_fill(pif, &h, pif->ifp->cfg->pim.hello_holdtime);
 	if (memcmp(&h, &pif->sent, sizeof(h)) != 0)
 		hello_trigger(pif);
+}
+
+/*
+ * Neighbours drop a Join/Prune from a router they have no Hello from
+ * (§4.5), and the first Hello may be up to Triggered_Hello_Delay away:
+ * before another message goes, a Hello goes first if none has yet.
+ */
+void
+hello_require(struct pim_if *pif)
+{
+	if (!pif->passive && !pif->sent.has_holdtime)
+		hello_expired(pif);
 }
 
 /* The last Hello again with holdtime 0; nothing if none was sent yet. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "hello.h"
 #include "iface.h"
 #include "join_prune.h"
 #include "nbr.h"
@@ -223,6 +224,7 @@ jp_flush(void *arg)
 
 	if (pif->jpq_len == 0)
 		return;
+	hello_require(pif);
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	/* The queue holds each entry once, so the order within a group is free. */

@@ -596,9 +596,15 @@ def test_scripted_genid_refreshes_joins(topo):
     up.hello(genid=0x1111)
     wait_for(lambda: up.ip in nbrs(d), timeout=2, msg="upstream neighbour up")
     rx = Receiver(t["h2"], grp, 5001, iface_addr=t.addr("h2", "r1"), source=src)
-    got = []
-    wait_for(lambda: got.extend(joins_to(up.take(), up.ip, src, grp)) or got, timeout=3,
+    pkts = []
+    wait_for(lambda: pkts.extend(up.take()) or joins_to(pkts, up.ip, src, grp), timeout=3,
              msg=f"Join({src}, {grp}) to the scripted upstream")
+    # Our first Hello may be Triggered_Hello_Delay away; the Join may not
+    # wait for it, and the neighbour would drop a Join from a stranger.
+    first_join = joins_to(pkts, up.ip, src, grp)[0]
+    me = t.addr("r1", "h1")
+    assert [p for p in r1_hellos(pkts, me) if p["ts"] <= first_join], \
+        "a Join/Prune went out before any Hello"
     e = upstream_entry(d, src, grp)
     assert e["state"] == "joined" and e["join-timer-expires"] > 30, e
     # The same GenID: nothing new.  A new one: the Join again, soon.
