@@ -495,21 +495,10 @@ oper_upstream(struct oper *o, const struct sg *sg)
 	}
 }
 
-static const struct iface *
-iface_by_vif(int vif)
-{
-	const struct iface *ifp;
-
-	TAILQ_FOREACH(ifp, &ifaces, entry)
-		if (ifp->vif == vif)
-			return ifp;
-	return NULL;
-}
-
 static void
 oper_mroute(struct oper *o, const struct sg *sg)
 {
-	const struct iface *ifp = iface_by_vif(sg->mfc_iif);
+	const struct iface *ifp = iface_find_vif(sg->mfc_iif);
 	struct mrt_sg_stats st;
 	char key[128], buf[32];
 
@@ -517,7 +506,7 @@ oper_mroute(struct oper *o, const struct sg *sg)
 	if (ifp != NULL)
 		oper_set(o, ifp->name, "%s/incoming-interface", key);
 	for (int vif = 0; vif < MRT_MAXVIFS; vif++)
-		if (sg->mfc_oifs[vif] && (ifp = iface_by_vif(vif)) != NULL)
+		if (sg->mfc_oifs[vif] && (ifp = iface_find_vif(vif)) != NULL)
 			oper_set(o, ifp->name, "%s/outgoing-interface", key);
 	if (mrt_sg_stats(sg->src, sg->grp, &st) == 0) {
 		oper_set(o, fmt_u(buf, sizeof(buf), st.pkts), "%s/packets", key);
@@ -565,12 +554,12 @@ text_mroute(void)
 			continue;
 		if (mrt_sg_stats(sg->src, sg->grp, &st) < 0)
 			st.pkts = 0;
-		ifp = iface_by_vif(sg->mfc_iif);
+		ifp = iface_find_vif(sg->mfc_iif);
 		text_add(&t, "%-15s %-15s %-15s %10lu", ntoa(sg->src, sa, sizeof(sa)),
 		    ntoa(sg->grp, ga, sizeof(ga)), ifp ? ifp->name : "?",
 		    (unsigned long)st.pkts);
 		for (int vif = 0; vif < MRT_MAXVIFS; vif++)
-			if (sg->mfc_oifs[vif] && (ifp = iface_by_vif(vif)) != NULL)
+			if (sg->mfc_oifs[vif] && (ifp = iface_find_vif(vif)) != NULL)
 				text_add(&t, " %s", ifp->name);
 		text_add(&t, "\n");
 	}
