@@ -15,6 +15,7 @@
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
+#include "igmp.h"
 #include "nbr.h"
 #include "pimd.h"
 #include "sg.h"
@@ -176,6 +177,8 @@ nbr_elect_dr(struct pim_if *pif)
 		return false;
 	log_info("pim %s: DR is %s%s", pif->ifp->name, ntoa(best, a),
 	    best.s_addr == pif->addr.s_addr ? " (this router)" : "");
+	/* pim_include follows the DR: entries for local members come and go. */
+	igmp_replay(pif->ifp);
 	return true;
 }
 

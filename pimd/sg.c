@@ -597,13 +597,19 @@ sg_nocache(struct in_addr src, struct in_addr grp, int vif)
 
 	if (rp_in_ssm(grp) && sg == NULL)
 		return;		/* SSM traffic nobody joined */
+	/*
+	 * §4.2: every router on the source's LAN keeps (S,G) and its KAT, DR
+	 * or not, so that a new DR registers the next packet (CouldRegister)
+	 * instead of waiting for the kernel to report the source again.
+	 */
 	TAILQ_FOREACH(ifp, &ifaces, entry)
 		if (ifp->vif == vif && iface_on_link(ifp, src))
-			first_hop = iface_dr(ifp);
+			first_hop = true;
 	wc = sg_find((struct in_addr){ INADDR_ANY }, grp);
 	/*
-	 * State for the packet: a first-hop DR registers it, the RP gets it
-	 * through the register VIF, a router on the RP tree forwards it.
+	 * State for the packet: a first-hop router keeps it (the DR registers
+	 * it), the RP gets it through the register VIF, a router on the RP
+	 * tree forwards it.
 	 */
 	if (!first_hop && vif != IFACE_REGISTER_VIF && wc == NULL && sg == NULL)
 		return;

@@ -1493,6 +1493,23 @@ data_register_stop_matching_sources(void **state)
 	assert_null(find(s, G_ADDR));
 }
 
+/* §4.2: a first hop keeps (S,G) whether it is the DR or not, so a new DR registers at once. */
+static void
+data_nocache_first_hop_not_dr_keeps_state(void **state)
+{
+	const char *s = "10.0.3.50";
+
+	route_via(s, ETH3, s);
+	dr[2] = false;
+	sg_nocache(ip(s), ip(G_ADDR), 3);
+	assert_non_null(find(s, G_ADDR));
+	assert_int_equal(could_register, 0);
+	assert_mfc(s, G_ADDR, 3, 0);
+	dr[2] = true;
+	sg_reevaluate_all();
+	assert_int_equal(could_register, 1);
+}
+
 /* Shutting down prunes every joined entry upstream. */
 static void
 fini_prunes_joined(void **state)
@@ -1557,6 +1574,7 @@ main(void)
 		T(data_nocache_without_state_ignored),
 		T(data_ssm_no_wc_nocache_ignored),
 		T(data_register_stop_matching_sources),
+		T(data_nocache_first_hop_not_dr_keeps_state),
 		T(fini_prunes_joined),
 	};
 
