@@ -2,8 +2,10 @@
 /*
  * Kernel upcalls from the mroute socket, turned into routing events: a
  * packet without an MFC entry (NOCACHE), one on the wrong interface
- * (WRONGVIF), and one for the register VIF to encapsulate (WHOLEPKT).
+ * (WRONGVIF: the SPT switch, or an Assert where it is an outgoing one),
+ * and one for the register VIF to encapsulate (WHOLEPKT).
  */
+#include "assert.h"
 #include "mroute.h"
 #include "pimd.h"
 #include "sg.h"
@@ -11,6 +13,9 @@
 void
 mroute_upcall(const struct mrt_upcall *up, void *arg)
 {
+	/* Data on an interface we forward onto: another router forwards it too (§4.6). */
+	if (up->type == MRT_UPCALL_WRONGVIF)
+		assert_wrongvif(up->src, up->grp, up->vif);
 	switch (up->type) {
 	case MRT_UPCALL_NOCACHE:
 		sg_nocache(up->src, up->grp, up->vif);

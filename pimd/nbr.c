@@ -5,13 +5,15 @@
  * A neighbour exists from its first Hello until its holdtime runs out, a
  * Hello with holdtime 0 arrives, or PIM stops on the interface.  A Hello
  * with a new Generation ID means the neighbour restarted: it is treated as
- * new (§4.3.1), so it gets a triggered Hello and, once Join/Prune exists,
- * our joins again.  Every change re-runs the DR election.
+ * new (§4.3.1), so it gets a triggered Hello and our joins again, and an
+ * Assert it had won is forgotten (§4.6).  Every change re-runs the DR
+ * election; a new DR takes over the local members at once (§4.3.2).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "assert.h"
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
@@ -44,6 +46,7 @@ nbr_free(struct pim_nbr *n, const char *why)
 	char a[INET_ADDRSTRLEN];
 
 	log_info("pim %s: neighbor %s down: %s", pif->ifp->name, ntoa(n->addr, a), why);
+	assert_nbr_gone(pif, n->addr);
 	timer_free(&n->liveness);
 	TAILQ_REMOVE(&pif->nbrs, n, entry);
 	pif->nnbr--;
@@ -116,6 +119,7 @@ nbr_hello(struct pim_if *pif, struct in_addr src, const struct pim_hello *h)
 		    pif->ifp->name, ntoa(src, a), n->hello.genid, h->genid);
 		/* §4.5.7: it lost our joins; send them again soon. */
 		sg_nbr_restarted(pif, src);
+		assert_nbr_gone(pif, src);
 	}
 	n->hello = *h;
 	nbr_set_liveness(n);

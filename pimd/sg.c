@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assert.h"
 #include "config.h"
 #include "iface.h"
 #include "igmp.h"
@@ -118,6 +119,8 @@ rpf_resolve(struct sg *sg, struct iface **ifp, struct in_addr *nbr, bool *local)
 	}
 	if ((*ifp)->pim != NULL && nbr_find((*ifp)->pim, r->nexthop) != NULL)
 		*nbr = r->nexthop;
+	/* §4.6.5: where we lost an Assert on RPF_interface, RPF' is the winner. */
+	assert_rpf_nbr(sg, *ifp, nbr);
 }
 
 static void
@@ -229,6 +232,7 @@ sg_free(struct sg *sg)
 		mrt_mfc_del(sg->src, sg->grp);
 	if (sg->rpf != NULL)
 		rpf_unwatch(sg->rpf);
+	assert_free(sg);
 	reg_free(sg);
 	timer_free(&sg->kat);
 	timer_free(&sg->join_timer);
@@ -339,6 +343,7 @@ sg_join_received(struct iface *ifp, struct in_addr src, struct in_addr grp,
 	timer_stop(&d->ppt);
 	ds_extend(d, holdtime);
 	ds_set(d, SG_DS_JOIN);
+	assert_join_received(sg, ifp);
 	sg_update(sg);
 }
 
@@ -381,8 +386,15 @@ in_olist(struct sg *sg, const struct iface *ifp)
 		return false;
 	if (ds_find(sg, ifp) != NULL)
 		return true;
-	return ifp->igmp != NULL && iface_dr(ifp) &&
+	/* pim_include: where we are the DR, or won the Assert (§4.1.6). */
+	return ifp->igmp != NULL && (iface_dr(ifp) || assert_won(sg, ifp)) &&
 	    igmp_local_include(ifp, sg->src, sg->grp);
+}
+
+bool
+sg_in_olist(struct sg *sg, const struct iface *ifp)
+{
+	return in_olist(sg, ifp);
 }
 
 static struct sg *
@@ -465,15 +477,21 @@ wc_update(struct sg *wc)
 {
 	struct iface *ifp;
 	struct sg key = { .grp = wc->grp }, *sg, *next;
-	bool any = false;
+	bool any = false, needed = false;
 
 	TAILQ_FOREACH(ifp, &ifaces, entry)
-		if (ifp != wc->rpf_ifp && in_olist(wc, ifp))
-			any = true;
+		if (ifp != wc->rpf_ifp && in_olist(wc, ifp)) {
+			needed = true;
+			any |= !assert_lost(wc, ifp);
+		}
 	/* JoinDesired(*,G): immediate_olist(*,G) != NULL, and the RP is elsewhere. */
 	upstream(wc, any && !wc->i_am_rp && wc->rp.s_addr != INADDR_ANY);
+	if (assert_update(wc)) {
+		sg_update(wc);
+		return;
+	}
 	/* A (*,G) nothing needs goes first, so its (S,G) entries see it gone. */
-	if (!any && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
+	if (!needed && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
 		sg_free(wc);
 	/* The (S,G) entries of the group inherit the (*,G) olist. */
 	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
@@ -490,7 +508,7 @@ sg_update(struct sg *sg)
 	uint8_t oifs[MRT_MAXVIFS] = { 0 };
 	struct sg *wc;
 	struct iface *ifp;
-	bool own = false, inherited = false;
+	bool own = false, inherited = false, needed = false;
 	int iif;
 
 	if (sg_is_wc(sg)) {
@@ -500,14 +518,19 @@ sg_update(struct sg *sg)
 	wc = wc_of(sg);
 	iif = sg_iif(sg, wc);
 	TAILQ_FOREACH(ifp, &ifaces, entry) {
-		bool mine;
+		bool mine, lost;
 
 		if (ifp->vif < 0)
 			continue;
 		mine = ifp != sg->rpf_ifp && in_olist(sg, ifp);
+		needed |= mine;
+		/* lost_assert(S,G) leaves both olists, lost_assert(*,G) the inherited one. */
+		lost = assert_lost(sg, ifp);
+		mine &= !lost;
 		own |= mine;
 		/* inherited_olist(S,G) = immediate_olist(S,G) + olist(*,G), §4.1.6 */
-		if ((mine || in_olist(wc, ifp)) && ifp->vif != iif) {
+		if ((mine || (in_olist(wc, ifp) && !assert_lost(wc, ifp) && !lost)) &&
+		    ifp->vif != iif) {
 			oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
 			inherited = true;
 		}
@@ -533,7 +556,11 @@ sg_update(struct sg *sg)
 		oifs[IFACE_REGISTER_VIF] = 1;
 	iif = sg_iif(sg, wc);
 	mfc_sync(sg, iif, oifs, own || inherited || timer_pending(&sg->kat));
-	if (!own && TAILQ_EMPTY(&sg->ds) && sg->up == SG_UP_NOT_JOINED &&
+	if (assert_update(sg)) {
+		sg_update(sg);
+		return;
+	}
+	if (!needed && TAILQ_EMPTY(&sg->ds) && sg->up == SG_UP_NOT_JOINED &&
 	    !timer_pending(&sg->kat))
 		sg_free(sg);
 }
@@ -735,6 +762,28 @@ jt_override(struct sg *sg, struct iface *ifp, struct in_addr upstream)
 	t = rand_ms(0, nbr_effective_override_interval(ifp->pim));
 	if (timer_remaining(&sg->join_timer) > t)
 		timer_start(&sg->join_timer, t);
+}
+
+/*
+ * §4.5.7 (and §4.5.6): Joined, RPF' changes due to an Assert: no Join or
+ * Prune now; the Join Timer drops to t_override, so the next Join goes to
+ * the winner soon, without a burst from every router downstream.
+ */
+void
+sg_rpf_assert_changed(struct sg *sg)
+{
+	struct iface *ifp;
+	struct in_addr nbr;
+	bool local;
+	char a[INET_ADDRSTRLEN];
+
+	rpf_resolve(sg, &ifp, &nbr, &local);
+	if (ifp != sg->rpf_ifp || nbr.s_addr == sg->rpf_nbr.s_addr)
+		return;
+	log_debug(DBG_PIM, "%s: RPF' is %s after an Assert", sg_str(sg),
+	    inet_ntop(AF_INET, &nbr, a, sizeof(a)));
+	sg->rpf_nbr = nbr;
+	jt_override(sg, ifp, nbr);
 }
 
 /*

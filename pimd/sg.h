@@ -21,6 +21,7 @@
 #include "mrt.h"
 #include "tree.h"
 
+struct assert_if_list;
 struct iface;
 struct pim_if;
 struct rpf;
@@ -67,6 +68,7 @@ struct sg {
 	struct in_addr	reg_src;	/* our address toward the RP */
 	/* downstream */
 	TAILQ_HEAD(, sg_if) ds;
+	struct assert_if_list *asserts;	/* assert.c's, per interface; NULL: none */
 	/* the kernel's MFC entry */
 	bool		mfc;
 	int		mfc_iif;
@@ -87,6 +89,10 @@ struct sg *sg_find(struct in_addr src, struct in_addr grp);
 
 /* Recompute an entry after any change to what it depends on; may free it. */
 void	sg_update(struct sg *);
+/* For assert.c: ifp in joins + pim_include (§4.1.6), before lost_assert. */
+bool	sg_in_olist(struct sg *, const struct iface *);
+/* For assert.c: RPF' changed due to an Assert (§4.5.6, §4.5.7). */
+void	sg_rpf_assert_changed(struct sg *);
 
 /* Join/Prune addressed to us on ifp (§4.5.2, §4.5.3); src 0: (*,G). */
 void	sg_join_received(struct iface *, struct in_addr src, struct in_addr grp,

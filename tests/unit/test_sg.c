@@ -10,6 +10,8 @@
  * that a test sets and "changes" by calling the RPF watch callbacks the
  * way rpf.c does, IGMP groups, the RP set, and a kernel MFC table that
  * records every add and delete.  Every Join/Prune sg.c sends is recorded.
+ * The Assert machines (assert.c) are a table of won and lost interfaces a
+ * test fills in, as assert_lost()/assert_won() would answer.
  * Time is injected (fake_event.c), whose rand_ms() and jitter_ms() return
  * the middle of their range.
  *
@@ -31,6 +33,7 @@
 
 #include <cmocka.h>
 
+#include "assert.h"
 #include "config.h"
 #include "fake_event.h"
 #include "iface.h"
@@ -419,6 +422,80 @@ reg_stop_received(struct sg *sg)
 	nreg_stop++;
 }
 
+/* ---- Asserts (assert.c) ------------------------------------------------------ */
+
+struct fake_assert {
+	struct in_addr	src, grp;
+	const struct iface *ifp;
+	enum assert_state state;
+	struct in_addr	winner;
+};
+
+static struct fake_assert fas[4];
+static unsigned nfas, nassert_update, nassert_join, nrpf_assert;
+
+static enum assert_state
+fake_assert_state(const struct sg *sg, const struct iface *ifp, struct in_addr *winner)
+{
+	for (unsigned i = 0; i < nfas; i++)
+		if (fas[i].src.s_addr == sg->src.s_addr && fas[i].grp.s_addr == sg->grp.s_addr &&
+		    fas[i].ifp == ifp) {
+			if (winner != NULL)
+				*winner = fas[i].winner;
+			return fas[i].state;
+		}
+	return ASSERT_NOINFO;
+}
+
+/* The machine of (src, G) on ifp is in state now; winner for the Loser state. */
+static void
+fake_assert_set(const char *src, struct iface *ifp, enum assert_state state,
+    const char *winner)
+{
+	assert_true(nfas < sizeof(fas) / sizeof(fas[0]));
+	fas[nfas++] = (struct fake_assert){ src != NULL ? ip(src) : any, ip(G_ADDR), ifp, state,
+	    winner != NULL ? ip(winner) : any };
+}
+
+bool
+assert_lost(const struct sg *sg, const struct iface *ifp)
+{
+	return ifp != sg->rpf_ifp && fake_assert_state(sg, ifp, NULL) == ASSERT_LOSER;
+}
+
+bool
+assert_won(const struct sg *sg, const struct iface *ifp)
+{
+	return fake_assert_state(sg, ifp, NULL) == ASSERT_WINNER;
+}
+
+void
+assert_rpf_nbr(const struct sg *sg, const struct iface *ifp, struct in_addr *nbr)
+{
+	struct in_addr w;
+
+	if (fake_assert_state(sg, ifp, &w) == ASSERT_LOSER)
+		*nbr = w;
+}
+
+bool
+assert_update(struct sg *sg)
+{
+	nassert_update++;
+	return false;
+}
+
+void
+assert_join_received(struct sg *sg, struct iface *ifp)
+{
+	nassert_join++;
+}
+
+void
+assert_free(struct sg *sg)
+{
+}
+
 /* ---- the kernel's MFC ------------------------------------------------------ */
 
 struct mfc {
@@ -667,6 +744,7 @@ setup(void **state)
 	memset(members, 0, sizeof(members));
 	could_register = -1;
 	nreg_stop = 0;
+	nfas = nassert_update = nassert_join = nrpf_assert = 0;
 	memset(&conf, 0, sizeof(conf));
 	conf.keepalive_period = KAT_MS / 1000;
 	conf.spt = CFG_SPT_IMMEDIATE;
@@ -1493,6 +1571,93 @@ data_register_stop_matching_sources(void **state)
 	assert_null(find(s, G_ADDR));
 }
 
+/* ---- the Assert hooks (§4.1.6, §4.6.5) ------------------------------------------ */
+
+/* lost_assert(S,G,I): the interface leaves the olist, JoinDesired follows, the entry stays. */
+static void
+assert_lost_leaves_olist_entry_stays(void **state)
+{
+	join(ETH2, S_ADDR, HT);
+	assert_int_equal(nassert_join, 1);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	fake_assert_set(S_ADDR, ETH2, ASSERT_LOSER, "10.0.2.9");
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_null(mfc_find(ip(S_ADDR), ip(G_ADDR)));
+	assert_jp(njp - 1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, false, false);
+	/* the Join state is still there, to forward again when the Assert state goes */
+	assert_non_null(ds_of(find(S_ADDR, G_ADDR), ETH2));
+	assert_true(nassert_update > 0);
+	nfas = 0;
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	assert_jp(njp - 1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, false, true);
+}
+
+/* Local members keep a lost entry alive: pim_include without lost_assert is still wanted. */
+static void
+assert_lost_members_keep_entry(void **state)
+{
+	member_add(ETH3, S_ADDR, G_ADDR);
+	fake_assert_set(S_ADDR, ETH3, ASSERT_LOSER, "10.0.3.9");
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_non_null(find(S_ADDR, G_ADDR));
+	assert_null(mfc_find(ip(S_ADDR), ip(G_ADDR)));
+	member_del(ETH3, G_ADDR);
+	assert_null(find(S_ADDR, G_ADDR));
+}
+
+/* pim_include(S,G): AssertWinner == me counts local members where we are not the DR. */
+static void
+assert_won_members_without_dr(void **state)
+{
+	dr[2] = false;
+	fake_assert_set(S_ADDR, ETH3, ASSERT_WINNER, NULL);
+	member_add(ETH3, S_ADDR, G_ADDR);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(3));
+	nfas = 0;
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_null(find(S_ADDR, G_ADDR));
+}
+
+/* lost_assert(*,G,I) leaves the inherited olist of every (S,G), and JoinDesired(*,G). */
+static void
+assert_lost_wc_leaves_inherited(void **state)
+{
+	join(ETH2, NULL, HT);
+	join(ETH3, S_ADDR, HT);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+	fake_assert_set(NULL, ETH2, ASSERT_LOSER, "10.0.2.9");
+	sg_update(find(NULL, G_ADDR));
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(3));
+	assert_jp(njp - 1, ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, false);
+	assert_non_null(find(NULL, G_ADDR));
+}
+
+/* §4.6.5, §4.5.7: RPF' is the winner; it changes without Join/Prune, JT to t_override. */
+static void
+assert_rpf_winner_without_join_prune(void **state)
+{
+	struct sg *sg;
+
+	nbr_add(ETH1, "10.0.1.3");
+	join(ETH2, S_ADDR, HT);
+	sg = find(S_ADDR, G_ADDR);
+	assert_int_equal(njp, 1);
+	fake_assert_set(S_ADDR, ETH1, ASSERT_LOSER, "10.0.1.3");
+	sg_rpf_assert_changed(sg);
+	assert_int_equal(sg->rpf_nbr.s_addr, ip("10.0.1.3").s_addr);
+	assert_int_equal(njp, 1);
+	assert_int_equal(jt(S_ADDR), OVERRIDE_MS / 2);
+	/* the lost Assert on the RPF interface leaves the olist alone */
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	fake_advance(OVERRIDE_MS / 2);
+	assert_jp(1, ETH1, "10.0.1.3", S_ADDR, G_ADDR, false, true);
+	/* a route change is not an Assert one: sg_rpf_assert_changed leaves it */
+	route_via(S_ADDR, ETH2, "10.0.2.2");
+	sg_rpf_assert_changed(sg);
+	assert_ptr_equal(sg->rpf_ifp, ETH2);
+}
+
 /* §4.2: a first hop keeps (S,G) whether it is the DR or not, so a new DR registers at once. */
 static void
 data_nocache_first_hop_not_dr_keeps_state(void **state)
@@ -1574,8 +1739,14 @@ main(void)
 		T(data_nocache_without_state_ignored),
 		T(data_ssm_no_wc_nocache_ignored),
 		T(data_register_stop_matching_sources),
-		T(data_nocache_first_hop_not_dr_keeps_state),
 		T(fini_prunes_joined),
+		/* §4.1.6, §4.6.5 the Assert hooks */
+		T(assert_lost_leaves_olist_entry_stays),
+		T(assert_lost_members_keep_entry),
+		T(assert_won_members_without_dr),
+		T(assert_lost_wc_leaves_inherited),
+		T(assert_rpf_winner_without_join_prune),
+		T(data_nocache_first_hop_not_dr_keeps_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
