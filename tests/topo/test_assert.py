@@ -1,0 +1,414 @@
+# SPDX-License-Identifier: ISC
+"""Shared LANs (RFC 7761 §4.6, §4.3): Asserts, DR changes, no duplicate or lost packets.
+
+The lan2 topology: two routers (r2, r3) with their own paths to the source
+on one LAN with a receiver host (hr) and a third router (r4, a receiver
+behind it):
+
+    hs - r1 - r2 ---+--- lan: hr, r4 - hr4
+           \\        |
+            r3 -----+
+
+r3 is the LAN's DR (priority 10), so it forwards for hr; r4's route to S
+goes via r2, so r2 forwards for r4's Join.  Both copies reach the LAN until
+the Assert: r3's route to S has the better metric (10 against 20), so r3
+wins, r2 takes the LAN out of its MFC entry and r4 sends its Joins to r3.
+A numbered 1000 pps stream counts duplicates and gaps at hr and hr4.
+
+    1. the Assert settles within the first 100 ms, nothing is lost; r2's
+       route becomes the better one: r2 wins the next Assert, the stream
+       goes on through it without duplicates or a gap of a second
+    2. the DR (r3) stops (Hello with holdtime 0): r2 takes over at once
+    3. the same LAN with FRR's pimd as the other forwarder
+    4. a scripted neighbour: Asserts that win, lose and cancel, the Assert
+       Timer, malformed Asserts counted and dropped
+"""
+
+import ipaddress
+import struct
+import time
+
+import pytest
+
+import peers
+from mcast_tools import Receiver, Sender
+from test_forwarding import neighbors, resolved, wait_adjacencies
+from test_pim import SPARSE, Agent, a2b, counters, enc_group, join_prune, pim_msg, pim_up
+from topo import wait_for
+
+LAN2 = "hs-r1; r1-r2; r1-r3; r4-hr4; lan: r2 r3 r4 hr"
+G = "232.1.1.1"
+PORT = 5002
+RATE = 1000
+FIRST_MS = 100                  # duplicates allowed while the first Assert settles
+TTL = 16
+IGMP = {"version": 3, "query-interval": 10, "query-response-interval": "1.0",
+        "last-member-query-interval": "0.2", "robustness": 2}
+ASSERT = 5                      # PIM message type
+
+needs_frr = pytest.mark.skipif(peers.frr_available() is not None,
+                               reason=str(peers.frr_available()))
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+def config(t, r, lan_priority=None, extra=None):
+    c = t.config_for(r, pim={"hello-interval": 1}, igmp=IGMP, extra=extra)
+    if lan_priority is not None:
+        for e in c["pimd:pimd"]["interface"]:
+            if e["name"] == t.ifname(r, "lan"):
+                e["pim"]["dr-priority"] = lan_priority
+    return c
+
+
+def set_route(t, r, via_peer, metric, proto=None):
+    """r's only route to the source subnet: via via_peer, with this metric (and proto)."""
+    net = t.subnet("hs", "r1")
+    old = [ln.split() for ln in t[r].ip("route", "show", net).splitlines() if ln.strip()]
+    args = ["route", "add", net, "via", t.addr(via_peer, r), "dev", t.ifname(r, via_peer),
+            "metric", str(metric)] + (["proto", proto] if proto else [])
+    t[r].ip(*args)
+    for ln in old:
+        t[r].ip("route", "del", *ln)
+
+
+def assert_state(d):
+    """show assert --json: ({(S, G, interface): entry}, counters)."""
+    st = d.pimc("show", "assert", "--json").get("pimd:pimd", {}).get("state", {})
+    return ({(e["source"], e["group"], e["interface"]): e for e in st.get("assert", [])},
+            {k: int(v) for k, v in st.get("assert-counters", {}).items()})
+
+
+def assert_is(t, r, src, state, winner):
+    e = assert_state(t[r].pimd)[0].get((src, G, t.ifname(r, "lan")))
+    return e if e and e["state"] == state and e["winner"] == t.addr(winner, "lan") else None
+
+
+def upstream(d, src):
+    for e in d.pimc("show", "upstream", "--json").get("pimd:pimd", {}).get("state", {}) \
+            .get("upstream", []):
+        if e["source"] == src and e["group"] == G:
+            return e
+    return None
+
+
+def forwards_onto_lan(t, r, src):
+    e = resolved(t[r], src, G)
+    return e is not None and t.ifname(r, "lan") in e["oifs"]
+
+
+def joined_from_lan(t, r, src):
+    """r has Join state on its LAN interface: r4's Joins reach it."""
+    e = upstream(t[r].pimd, src)
+    return e is not None and any(d["interface"] == t.ifname(r, "lan") and d["state"] == "join"
+                                 for d in e.get("downstream", []))
+
+
+def lan2(topo, frr_r3=False, ours_wins=False):
+    """The lan2 topology with its routes, daemons and receivers; the tree is built."""
+    t = topo(LAN2)
+    t.peers = []
+    src = t.addr("hs", "r1")
+    # r3's path to S is the better one; r4 reaches S through r2.
+    set_route(t, "r2", "r1", 10 if ours_wins else 20, proto="kernel" if ours_wins else None)
+    set_route(t, "r3", "r1", 20 if ours_wins else 10)
+    # With FRR, r4 joins FRR (r3) and ours (r2) is the DR with the member.
+    up4 = "r3" if frr_r3 else "r2"
+    t["r4"].ip("route", "replace", t.subnet("hs", "r1"), "via", t.addr(up4, "lan"),
+               "dev", t.ifname("r4", "lan"))
+    args = ("-d", "pim")
+    t.start_pimd("r1", config(t, "r1"), args=args)
+    t.start_pimd("r4", config(t, "r4"), args=args)
+    if frr_r3:
+        t.start_pimd("r2", config(t, "r2", lan_priority=10), args=args)
+        f = peers.start_frr(t["r3"], igmp=[t.ifname("r3", "lan")])
+        wait_for(lambda: t.addr("r2", "lan") in f.neighbors().get(t.ifname("r3", "lan"), {}),
+                 timeout=10, interval=0.2, msg="FRR sees r2 on the LAN")
+        wait_adjacencies_ours(t, ("r1", "r2", "r4"))
+    else:
+        # r3 the DR; r2 next in line, above r4, for when r3 goes.
+        t.start_pimd("r2", config(t, "r2", lan_priority=5), args=args)
+        t.start_pimd("r3", config(t, "r3", lan_priority=10), args=args)
+        wait_adjacencies(t)
+    rx = {h: Receiver(t[h], G, PORT, iface_addr=t.addr(h, peer), source=src)
+          for h, peer in (("hr", "lan"), ("hr4", "r4"))}
+    # Before any data both forward onto the LAN: r2 or r3 for r4's Join, the DR for hr.
+    wait_for(lambda: upstream(t["r4"].pimd, src) and
+             upstream(t["r4"].pimd, src).get("rpf-neighbor") == t.addr(up4, "lan"),
+             timeout=5, msg=f"r4 joined toward {up4}")
+    wait_for(lambda: forwards_onto_lan(t, "r2", src) and
+             (frr_r3 or forwards_onto_lan(t, "r3", src)), timeout=5,
+             msg="r2 and r3 forwarding onto the LAN before the stream")
+    if frr_r3:
+        wait_for(lambda: (G in f.upstream() and src in f.upstream()[G] and
+                          t.ifname("r3", "lan") in str(f.mroute().get(G, {}).get(src, {}))),
+                 timeout=5, interval=0.2, msg="FRR forwarding for r4's Join")
+    return t, src, rx
+
+
+def wait_adjacencies_ours(t, routers, timeout=10):
+    """wait_adjacencies for some routers only: ours, beside a peer daemon."""
+    for r in routers:
+        want = set()
+        for i in t[r].ifaces:
+            for m, j in i.link.ends.items():
+                if m != r and t[m].role == "router":
+                    want.add((i.name, j.ip))
+        wait_for(lambda r=r, want=want: want <= neighbors(t[r].pimd), timeout=timeout,
+                 interval=0.1, msg=f"{r}'s PIM neighbours")
+
+
+def finish(snd, rx):
+    """Stop the stream; each receiver's final report once the last packet is in."""
+    sent = snd.stop()
+    assert sent["errors"] == 0, sent
+    last = sent["last_seq"]
+    reps = {}
+    for h, r in rx.items():
+        reps[h] = wait_for(lambda r=r: (lambda x: x if x["last_seq"] == last else None)(
+            r.report()), timeout=3, msg=f"the last packet at {h}")
+    return sent, reps
+
+
+def dups_after(rep, first):
+    return [q for q in rep["dup_seqs"] if q >= first]
+
+
+# ---------------------------------------------------------------------------
+# 1. Assert, then the loser's route becomes the better one
+
+def test_lan2_assert_then_metric_change(topo):
+    t, src, rx = lan2(topo)
+    lan3 = t.addr("r3", "lan")
+
+    snd = Sender(t["hs"], G, PORT, rate=RATE, duration=60, ttl=TTL)
+    t0 = time.monotonic()
+    wait_for(lambda: assert_is(t, "r2", src, "loser", "r3") and
+             assert_is(t, "r3", src, "winner", "r3"), timeout=5, interval=0.02,
+             msg="r3 wins the Assert, r2 loses it")
+    settle = time.monotonic() - t0
+    wait_for(lambda: not forwards_onto_lan(t, "r2", src), timeout=2,
+             msg="r2's MFC entry no longer forwards onto the LAN")
+    # r4 tracked the Assert: its Joins go to the winner now (§4.6.5).
+    wait_for(lambda: upstream(t["r4"].pimd, src)["rpf-neighbor"] == lan3, timeout=3,
+             msg="r4's RPF' is the winner r3")
+    wait_for(lambda: joined_from_lan(t, "r3", src), timeout=5, interval=0.1,
+             msg="r4's Join reached r3")
+    e = assert_is(t, "r2", src, "loser", "r3")
+    assert e["winner-metric"] == 10 and e["metric"] == 20, e
+    assert 170 <= e["assert-timer-expires"] <= 180, e
+    w = assert_is(t, "r3", src, "winner", "r3")
+    assert w["metric"] == 10 and 170 <= w["assert-timer-expires"] <= 177, w
+    for h, r in rx.items():
+        wait_for(lambda r=r: r.report()["unique"] >= 1000, timeout=3, msg=f"stream at {h}")
+    phase1 = {h: r.report() for h, r in rx.items()}
+
+    # 2. r2's route becomes better than r3's: r2 wins the next Assert.
+    mark = max(p["last_seq"] for p in phase1.values())
+    t1 = time.monotonic()
+    set_route(t, "r2", "r1", 5)
+    wait_for(lambda: assert_is(t, "r2", src, "winner", "r2") and
+             assert_is(t, "r3", src, "loser", "r2"), timeout=5, interval=0.02,
+             msg="r2 wins the Assert after its route got better")
+    switch = time.monotonic() - t1
+    wait_for(lambda: forwards_onto_lan(t, "r2", src) and not forwards_onto_lan(t, "r3", src),
+             timeout=3, msg="r2 forwards onto the LAN, r3 no longer")
+    wait_for(lambda: upstream(t["r4"].pimd, src)["rpf-neighbor"] == t.addr("r2", "lan"),
+             timeout=4, msg="r4's RPF' follows the new winner")
+    time.sleep(1.0)
+    sent, reps = finish(snd, rx)
+    r2c = assert_state(t["r2"].pimd)[1]
+    assert r2c["won"] >= 1 and r2c["lost"] >= 1 and r2c["sent"] >= 2, r2c
+    report = []
+    for h, rep in reps.items():
+        assert rep["first_seq"] == 0 and rep["missing"] == 0 or rep["longest_gap"] < RATE, rep
+        late = dups_after(rep, FIRST_MS * RATE // 1000)
+        first_dups = rep["duplicates"] - len(late)
+        p1_gaps = [g for g in rep["gaps"] if g[0] <= mark]
+        p2_gaps = [g for g in rep["gaps"] if g[0] > mark]
+        report.append(f"{h}: {sent['sent']} sent, {first_dups} duplicates in the first "
+                      f"{FIRST_MS} ms, {len(late)} later, gaps {rep['gaps']}, longest pause "
+                      f"{rep['max_interarrival']:.3f}s")
+        assert rep["first_seq"] == 0, rep
+        assert not late, f"{h}: duplicates after the first {FIRST_MS} ms: {late[:20]}"
+        assert not p1_gaps, f"{h}: packets lost before the metric change: {p1_gaps}"
+        assert all(b - a + 1 < RATE for a, b in p2_gaps), f"{h}: a gap of a second: {p2_gaps}"
+        assert rep["max_interarrival"] < 1.0, rep
+    print(f"\n[assert] first Assert settled {settle:.2f}s after the stream began; "
+          f"metric change won in {switch:.2f}s; " + "; ".join(report))
+
+
+# ---------------------------------------------------------------------------
+# 2. DR failover
+
+def test_lan2_dr_failover(topo):
+    t, src, rx = lan2(topo)
+    snd = Sender(t["hs"], G, PORT, rate=RATE, duration=60, ttl=TTL)
+    wait_for(lambda: assert_is(t, "r2", src, "loser", "r3"), timeout=5, interval=0.02,
+             msg="r3 wins the Assert")
+    wait_for(lambda: upstream(t["r4"].pimd, src)["rpf-neighbor"] == t.addr("r3", "lan"),
+             timeout=4, msg="r4 joins toward r3")
+    for h, r in rx.items():
+        wait_for(lambda r=r: r.report()["unique"] >= 500, timeout=3, msg=f"stream at {h}")
+    lan2_ = t.ifname("r2", "lan")
+    t_stop = time.time()
+    assert t["r3"].pimd.stop() == 0           # a Hello with holdtime 0 on the way out
+    p = wait_for(lambda: (lambda i: i if i["pim"]["dr"] else None)(
+        t["r2"].pimd.interfaces()[lan2_]), timeout=2, interval=0.02, msg="r2 becomes DR")
+    took = time.time() - t_stop
+    wait_for(lambda: forwards_onto_lan(t, "r2", src), timeout=2, interval=0.02,
+             msg="r2 forwards onto the LAN")
+    stale = [e for e in assert_state(t["r2"].pimd)[0].values()
+             if e["winner"] == t.addr("r3", "lan")]
+    assert not stale, f"r2 kept r3, gone, as the Assert winner: {stale}"
+    wait_for(lambda: upstream(t["r4"].pimd, src)["rpf-neighbor"] == t.addr("r2", "lan"),
+             timeout=2, msg="r4 joins toward r2")
+    time.sleep(1.5)
+    sent, reps = finish(snd, rx)
+    report = []
+    for h, rep in reps.items():
+        outage = rep["longest_gap"] / RATE
+        report.append(f"{h}: {rep['missing']} lost (longest gap {outage:.3f}s), "
+                      f"longest pause {rep['max_interarrival']:.3f}s, "
+                      f"{len(dups_after(rep, FIRST_MS))} late duplicates")
+        assert rep["first_seq"] == 0, rep
+        assert len(rep["gaps"]) <= 1, f"{h}: more than one outage: {rep['gaps']}"
+        assert outage < 1.0 and rep["max_interarrival"] < 1.0, \
+            f"{h}: the stream did not resume within 1 s of the DR going away: {rep}"
+        assert not dups_after(rep, FIRST_MS * RATE // 1000), rep
+    print(f"\n[assert] DR failover: r2 DR {took:.3f}s after r3's SIGTERM (dr={p['pim']['dr']}); "
+          + "; ".join(report))
+
+
+# ---------------------------------------------------------------------------
+# 3. FRR's pimd as the other forwarder on the LAN
+#
+# FRR (r3) forwards for r4's Join; ours (r2, the DR) for hr, over the better
+# route (preference 0 as FRR's, metric 10 against 20).  FRR must lose and stop.
+# The other way round cannot converge with FRR 8.4: for an SSM (S,G) joined
+# before data it never sets the SPT bit (sptBit 0, no keepalive timer), so
+# CouldAssert stays false and it never sends an Assert; it accepts ours as a
+# loser but keeps forwarding, as its own route is the better one
+# (lost_assert(S,G,I) compares against spt_assert_metric).
+
+@needs_frr
+def test_lan2_frr_one_forwarder(topo):
+    t, src, rx = lan2(topo, frr_r3=True, ours_wins=True)
+    f = t.peers[0]
+    try:
+        snd = Sender(t["hs"], G, PORT, rate=RATE, duration=60, ttl=TTL)
+        for h, r in rx.items():
+            wait_for(lambda r=r: r.report()["unique"] >= 500, timeout=5, msg=f"stream at {h}")
+        wait_for(lambda: assert_is(t, "r2", src, "winner", "r2"), timeout=5,
+                 msg="our r2 wins the Assert against FRR")
+        lan3 = t.ifname("r3", "lan")
+        wait_for(lambda: "LOSER" in f.vtysh("show ip pim assert"), timeout=3,
+                 msg="FRR is the Assert loser")
+        wait_for(lambda: lan3 not in str(f.mroute().get(G, {}).get(src, {}).get("oil", {})),
+                 timeout=3, msg="FRR no longer forwards onto the LAN")
+        wait_for(lambda: upstream(t["r4"].pimd, src)["rpf-neighbor"] == t.addr("r2", "lan"),
+                 timeout=4, msg="r4 joins toward the winner r2")
+        time.sleep(2.0)
+        mark = {h: r.report()["last_seq"] for h, r in rx.items()}
+        time.sleep(2.0)
+        sent, reps = finish(snd, rx)
+        for h, rep in reps.items():
+            late = dups_after(rep, FIRST_MS * RATE // 1000)
+            print(f"\n[assert] FRR loses: {h}: {sent['sent']} sent, "
+                  f"{rep['duplicates'] - len(late)} duplicates in the first {FIRST_MS} ms, "
+                  f"{len(late)} later, {rep['missing']} lost")
+            assert rep["first_seq"] == 0 and rep["missing"] == 0, rep
+            assert not late, f"{h}: duplicates after the first {FIRST_MS} ms: {late[:20]}"
+            assert rep["last_seq"] > mark[h] + RATE, rep
+    finally:
+        (f.dir / "state.txt").write_text(f.dump())
+        problems = peers.stop_all(t)
+    assert not problems, problems
+
+
+# ---------------------------------------------------------------------------
+# 4. A scripted neighbour
+
+def assert_msg(group, source, rpt, pref, metric, masklen=32):
+    body = bytes([1, 0, 0, masklen]) + a2b(group) + b"\x01\x00" + a2b(source)
+    body += struct.pack("!II", (0x80000000 if rpt else 0) | pref, metric)
+    return pim_msg(ASSERT, body)
+
+
+def test_scripted_asserts(topo):
+    """r1 forwards (S,G) onto h1's link for a scripted neighbour's Join; other scripted
+    routers there assert against it."""
+    t = topo(routers=["r1"], hosts=["hs", "h1"], links=[("hs", "r1"), ("r1", "h1")])
+    h = Agent(t, "h1")
+    ifn, me = t.ifname("r1", "h1"), t.addr("r1", "h1")
+    src = t.addr("hs", "r1")
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30}, extra={
+        "assert-time": 4, "assert-override-interval": 1}), args=("-d", "pim"))
+    wait_for(lambda: pim_up(d, ifn), timeout=5, msg="PIM on r1-h1")
+    A, B, C = h.addr(10), h.addr(20), h.addr(30)
+    for x in (A, B, C):
+        h.hello(x, genid=int(ipaddress.ip_address(x)), holdtime=60)
+    wait_for(lambda: d.interfaces()[ifn]["pim"]["neighbor-count"] == 3, timeout=3,
+             msg="three scripted neighbours")
+    h.send(join_prune(me, G, joins=[(src, SPARSE)]), src=A)
+    wait_for(lambda: forwards(t, src, ifn), timeout=3, msg="r1 forwards onto h1's link")
+    h.take()
+
+    # An inferior Assert (preference 200): r1 wins and answers with its own.
+    h.send(assert_msg(G, src, False, 200, 1), src=B)
+    e = wait_for(lambda: (lambda s: s.get((src, G, ifn)))(assert_state(d)[0]), timeout=2,
+                 msg="r1 asserts")
+    assert e["state"] == "winner" and e["winner"] == me and e["metric-preference"] == 0, e
+    mine = wait_for(lambda: [p for p in h.take() if p["type"] == ASSERT], timeout=2,
+                    msg="r1's Assert on the link")
+    assert mine[0]["src"] == me and mine[0]["dst"] == "224.0.0.13" and mine[0]["cksum_ok"]
+    # The winner repeats it every assert-time - override = 3 s.
+    wait_for(lambda: [p for p in h.take() if p["type"] == ASSERT], timeout=4.5, interval=0.2,
+             msg="the winner's periodic Assert")
+
+    # A preferred Assert (same metric, higher address: C): r1 loses and stops forwarding.
+    h.send(assert_msg(G, src, False, 0, 0), src=C)
+    wait_for(lambda: (lambda s: s.get((src, G, ifn), {}).get("state") == "loser")(
+        assert_state(d)[0]), timeout=2, msg="r1 loses to C")
+    wait_for(lambda: not forwards(t, src, ifn), timeout=2, msg="r1 stops forwarding")
+    # C says nothing more: after assert-time (4 s) r1 forgets it and forwards again.
+    t0 = time.monotonic()
+    wait_for(lambda: forwards(t, src, ifn), timeout=6, interval=0.1,
+             msg="r1 forwards again once the Assert Timer ran out")
+    assert 3.0 <= time.monotonic() - t0 + 0.2, "forgot the winner too early"
+    assert not assert_state(d)[0]
+
+    # Lose again, then an AssertCancel from the winner: forwarding at once.
+    h.send(assert_msg(G, src, False, 0, 0), src=C)
+    wait_for(lambda: not forwards(t, src, ifn), timeout=2, msg="r1 stops forwarding again")
+    h.send(assert_msg(G, src, True, 0x7fffffff, 0xffffffff), src=C)
+    wait_for(lambda: forwards(t, src, ifn), timeout=1, msg="AssertCancel: r1 forwards")
+
+    # Malformed Asserts are counted and dropped; one from a stranger too.
+    c0 = counters(d, ifn)
+    n0 = assert_state(d)[1]
+    bad = [pim_msg(ASSERT, b"\x01\x00\x00\x20" + a2b(G)),                    # too short
+           assert_msg(G, src, False, 0, 0, masklen=24),                       # a group range
+           pim_msg(ASSERT, bytes([1, 0, 0, 32]) + a2b("10.1.1.1") +
+                   b"\x01\x00" + a2b(src) + bytes(8)),                        # not multicast
+           pim_msg(ASSERT, enc_group(G) + b"\x02\x00" + bytes(16) + bytes(8))]  # IPv6 source
+    for m in bad:
+        h.send(m, src=B)
+    h.send(assert_msg(G, src, False, 0, 0), src=h.addr(99))
+    wait_for(lambda: assert_state(d)[1]["malformed"] - n0["malformed"] == len(bad),
+             timeout=2, msg="malformed Asserts counted")
+    c1 = counters(d, ifn)
+    assert c1["drop:too-short"] - c0["drop:too-short"] == 1, c1
+    assert c1["drop:bad-encoding"] - c0["drop:bad-encoding"] == 2, c1
+    assert c1["drop:bad-group"] - c0["drop:bad-group"] == 1, c1
+    assert c1["drop:not-a-neighbor"] - c0["drop:not-a-neighbor"] == 1, c1
+    assert c1["assert-received"] - c0["assert-received"] == len(bad) + 1, c1
+    assert forwards(t, src, ifn), "a dropped Assert changed the forwarding"
+    assert "Assert" in d.pimc("show", "assert")
+    assert d.stop() == 0
+
+
+def forwards(t, src, ifn):
+    e = resolved(t["r1"], src, G)
+    return e is not None and ifn in e["oifs"]
