@@ -430,7 +430,7 @@ assert_rpf_nbr(const struct sg *e, const struct iface *ifp, struct in_addr *nbr)
 /* ---- sending ---------------------------------------------------------------- */
 
 /* Assert(S,G) or Assert(*,G) with metric m on the state's interface (§4.9.6). */
-static void
+static bool
 assert_send(const struct assert_if *a, const struct assert_metric *m)
 {
 	struct pim_assert msg = {
@@ -442,10 +442,11 @@ assert_send(const struct assert_if *a, const struct assert_metric *m)
 	size_t len;
 
 	if (!speaks_pim(a->ifp) || (len = pim_assert_encode(buf, sizeof(buf), &msg)) == 0)
-		return;
+		return false;
 	inet_pton(AF_INET, PIM_ALL_ROUTERS, &dst);
 	pim_send(a->ifp->pim, dst, buf, len, PIM_ASSERT);
 	assert_cnt.sent++;
+	return true;
 }
 
 /* ---- the machines ------------------------------------------------------------ */
@@ -477,8 +478,8 @@ act(struct assert_if *a, enum assert_action action, const struct assert_metric *
 		/* An AssertCancel(*,G) names RP(G); one for (S,G) names S. */
 		if (sg_is_wc(e))
 			a->src = e->rp;
-		assert_send(a, &infinite_metric);
-		assert_cnt.cancels_sent++;
+		if (assert_send(a, &infinite_metric))
+			assert_cnt.cancels_sent++;
 		break;
 	case AA_A5:
 	case AA_NONE:
