@@ -76,7 +76,7 @@ jp_entry(struct pim_if *pif, const struct pim_jp *jp, bool to_us,
 	else if (to_us)
 		sg_prune_received(pif->ifp, src, g->group, jp->holdtime);
 	else if (join)
-		sg_join_seen(pif->ifp, jp->upstream, src, g->group);
+		sg_join_seen(pif->ifp, jp->upstream, src, g->group, jp->holdtime);
 	else
 		sg_prune_seen(pif->ifp, jp->upstream, src, g->group);
 }

@@ -198,6 +198,24 @@ nbr_lan_delay_enabled(const struct pim_if *pif)
 	return true;
 }
 
+/*
+ * §4.3.3 Suppression_Enabled(I): Joins are suppressed unless every
+ * neighbour sends the LAN Prune Delay option with the T bit, that is,
+ * tracks each downstream router's Joins itself.
+ */
+bool
+nbr_suppression_enabled(const struct pim_if *pif)
+{
+	const struct pim_nbr *n;
+
+	if (!nbr_lan_delay_enabled(pif))
+		return true;
+	TAILQ_FOREACH(n, &pif->nbrs, entry)
+		if (!n->hello.t_bit)
+			return true;
+	return false;
+}
+
 uint16_t
 nbr_effective_propagation_delay(const struct pim_if *pif)
 {

@@ -734,18 +734,26 @@ sg_rp_changed(void)
 	sg_reevaluate_all();
 }
 
-/* §4.5.7: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress. */
+/*
+ * §4.5.7: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress
+ * = min(t_suppressed, the Join's holdtime), so that our Join still comes
+ * before the upstream's state would time out should the other router go;
+ * t_suppressed is 0 where the neighbours track Joins (T bit, §4.3.3).
+ */
 void
 sg_join_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
-    struct in_addr grp)
+    struct in_addr grp, uint16_t holdtime)
 {
 	struct sg *sg = sg_find(src, grp);
 	uint32_t t;
 
 	if (sg == NULL || sg->up != SG_UP_JOINED || sg->rpf_ifp != ifp ||
-	    sg->rpf_nbr.s_addr != upstream.s_addr || ifp->pim == NULL)
+	    sg->rpf_nbr.s_addr != upstream.s_addr || ifp->pim == NULL ||
+	    !nbr_suppression_enabled(ifp->pim))
 		return;
 	t = jitter_ms(jp_period_ms(ifp->pim), 110, 140);
+	if (holdtime != 0xffff && t > holdtime * 1000u)
+		t = holdtime * 1000u;
 	if (timer_remaining(&sg->join_timer) < t)
 		timer_start(&sg->join_timer, t);
 }

@@ -101,7 +101,7 @@ void	sg_prune_received(struct iface *, struct in_addr src, struct in_addr grp,
 	    uint16_t holdtime);
 /* Join/Prune from another router to `upstream` on ifp: suppression, override (§4.5.7). */
 void	sg_join_seen(struct iface *, struct in_addr upstream, struct in_addr src,
-	    struct in_addr grp);
+	    struct in_addr grp, uint16_t holdtime);
 void	sg_prune_seen(struct iface *, struct in_addr upstream, struct in_addr src,
 	    struct in_addr grp);
 /* The kernel: no MFC entry for (S,G) arriving on vif (NOCACHE). */

@@ -183,6 +183,14 @@ nbr_effective_override_interval(const struct pim_if *pif)
 	return OVERRIDE_MS;
 }
 
+static bool tracking;		/* every neighbour sets the T bit */
+
+bool
+nbr_suppression_enabled(const struct pim_if *pif)
+{
+	return !tracking;
+}
+
 /* ---- Join/Prune sending ------------------------------------------------------ */
 
 struct jp {
@@ -745,6 +753,7 @@ setup(void **state)
 	could_register = -1;
 	nreg_stop = 0;
 	nfas = nassert_update = nassert_join = nrpf_assert = 0;
+	tracking = false;
 	memset(&conf, 0, sizeof(conf));
 	conf.keepalive_period = KAT_MS / 1000;
 	conf.spt = CFG_SPT_IMMEDIATE;
@@ -1117,24 +1126,43 @@ up_sg_see_join_raises_jt_to_joinsuppress(void **state)
 	join(ETH2, S_ADDR, 0xffff);
 	fake_advance(10000);
 	assert_int_equal(jt(S_ADDR), PERIOD_MS - 10000);
-	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
 	t = jt(S_ADDR);
 	assert_true(t >= PERIOD_MS * 11 / 10 && t <= PERIOD_MS * 14 / 10);
 	assert_int_equal(t, PERIOD_MS * 125 / 100);	/* the fake jitter's middle */
 	/* a t_joinsuppress lower than the JT leaves it alone */
 	period_ms = PERIOD_MS / 2;
-	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
 	assert_int_equal(jt(S_ADDR), t);
 	period_ms = PERIOD_MS;
 	/* Joins to another router, or on another interface, do not count */
 	fake_advance(t - 1000);
-	sg_join_seen(ETH1, ip("10.0.1.3"), ip(S_ADDR), ip(G_ADDR));
-	sg_join_seen(ETH2, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.3"), ip(S_ADDR), ip(G_ADDR), HT);
+	sg_join_seen(ETH2, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
 	assert_int_equal(jt(S_ADDR), 1000);
 	/* the suppressed Join is not sent until the JT expires */
 	assert_int_equal(njp, 1);
 	fake_advance(1000);
 	assert_int_equal(njp, 2);
+}
+
+/*
+ * t_joinsuppress = min(t_suppressed, the seen Join's holdtime), and no
+ * suppression where every neighbour tracks Joins (T bit, §4.3.3).
+ */
+static void
+up_sg_see_join_suppress_holdtime_t_bit(void **state)
+{
+	join(ETH2, S_ADDR, 0xffff);
+	fake_advance(PERIOD_MS - 10000);
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), 7);
+	assert_int_equal(jt(S_ADDR), 10000);		/* 7 s is below the JT */
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), 30);
+	assert_int_equal(jt(S_ADDR), 30000);
+	tracking = true;
+	fake_advance(20000);
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
+	assert_int_equal(jt(S_ADDR), 10000);
 }
 
 /* Joined, see Prune(S,G) to RPF'(S,G): JT lowered to t_override, only if higher. */
@@ -1230,7 +1258,7 @@ up_wc_join_towards_rp_with_wc(void **state)
 	assert_int_equal(njp, 2);
 	assert_jp(1, ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, true);
 	/* see Join(*,G) to RPF'(*,G): suppression; see Prune(*,G): override */
-	sg_join_seen(ETH1, ip("10.0.1.2"), any, ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.2"), any, ip(G_ADDR), HT);
 	assert_int_equal(jt(NULL), PERIOD_MS * 125 / 100);
 	sg_prune_seen(ETH1, ip("10.0.1.2"), any, ip(G_ADDR));
 	assert_true(jt(NULL) <= OVERRIDE_MS);
@@ -1715,6 +1743,7 @@ main(void)
 		T(up_sg_rpf_change_join_new_prune_old),
 		T(up_sg_rpf_change_not_joined_silent),
 		T(up_sg_see_join_raises_jt_to_joinsuppress),
+		T(up_sg_see_join_suppress_holdtime_t_bit),
 		T(up_sg_see_prune_lowers_jt_to_override),
 		T(up_sg_see_prune_wc_to_rpf_lowers_jt),
 		T(up_sg_nbr_restarted_lowers_jt),
