@@ -26,7 +26,11 @@
  * packets soon: a winner answers such data with its Assert at once (§4.2
  * sends an Assert whenever data fails the RPF check on an interface of the
  * olist), and a loser whose own route becomes the better one asserts at
- * once instead of waiting for the old winner's next report.
+ * once instead of waiting for the old winner's next report.  That one is
+ * a handover between two routers that both work: the new winner starts
+ * forwarding only once the old one has had the LAN's propagation delay
+ * (§4.3.3) to hear the Assert and stop, trading a gap that short for the
+ * duplicates of forwarding both at once.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -232,6 +236,7 @@ state_of(const struct sg *e, const struct iface *ifp)
 }
 
 static void timer_expired(void *);
+static void handover_done(void *);
 
 static struct assert_if *
 get(struct sg *e, struct iface *ifp)
@@ -252,6 +257,7 @@ get(struct sg *e, struct iface *ifp)
 	a->state = ASSERT_NOINFO;
 	a->src = sg_is_wc(e) ? e->rp : e->src;
 	timer_init(&a->timer, timer_expired, a);
+	timer_init(&a->handover, handover_done, a);
 	TAILQ_INSERT_TAIL(e->asserts, a, entry);
 	return a;
 }
@@ -263,6 +269,7 @@ forget(struct assert_if *a)
 	struct sg *e = a->sg;
 
 	timer_free(&a->timer);
+	timer_free(&a->handover);
 	TAILQ_REMOVE(e->asserts, a, entry);
 	free(a);
 	if (TAILQ_EMPTY(e->asserts)) {
@@ -406,10 +413,14 @@ assert_my_metric(const struct assert_if *a, struct assert_metric *m)
 	my_metric(a->sg, a->ifp, m);
 }
 
+/* lost_assert, or a winner still handing over (see the top). */
 bool
 assert_lost(const struct sg *e, const struct iface *ifp)
 {
-	return ifp != e->rpf_ifp && state_of(e, ifp) == ASSERT_LOSER;
+	const struct assert_if *a = find(e, ifp);
+
+	return ifp != e->rpf_ifp && a != NULL && (a->state == ASSERT_LOSER ||
+	    (a->state == ASSERT_WINNER && timer_pending(&a->handover)));
 }
 
 bool
@@ -577,6 +588,14 @@ machine_recv(struct sg *e, struct iface *ifp, const struct assert_metric *m)
 }
 
 static void
+handover_done(void *arg)
+{
+	struct assert_if *a = arg;
+
+	sg_update(a->sg);
+}
+
+static void
 timer_expired(void *arg)
 {
 	struct assert_if *a = arg;
@@ -698,10 +717,11 @@ assert_update(struct sg *e)
 			/*
 			 * The winner just forgotten is forwarding onto I: its
 			 * packets arrive now, though the kernel may report them
-			 * only seconds later.
+			 * only seconds later.  Take over from it (see the top).
 			 */
-			if (could_assert(e, ifp))
-				fsm(e, ifp, AE_DATA, NULL, any);
+			if (could_assert(e, ifp) && fsm(e, ifp, AE_DATA, NULL, any))
+				timer_start(&find(e, ifp)->handover,
+				    nbr_effective_propagation_delay(ifp->pim));
 		}
 	}
 	return changed;

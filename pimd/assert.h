@@ -40,6 +40,7 @@ struct assert_if {
 	enum assert_state state;
 	struct assert_metric winner;	/* AssertWinner and AssertWinnerMetric */
 	struct timer	timer;		/* Assert Timer */
+	struct timer	handover;	/* won from a forwarding winner: not forwarding yet */
 	bool		upstream;	/* lost while I was the RPF interface */
 	struct in_addr	src;		/* (*,G): the source its Asserts name */
 	uint64_t	since;

@@ -22,6 +22,8 @@ A numbered 1000 pps stream counts duplicates and gaps at hr and hr4.
     3. the same LAN with FRR's pimd as the other forwarder
     4. a scripted neighbour: Asserts that win, lose and cancel, the Assert
        Timer, malformed Asserts counted and dropped
+    5. scripted neighbours' LAN Prune Delay options: the prune override
+       interval, and Join suppression off where they all set the T bit
 """
 
 import ipaddress
@@ -41,6 +43,7 @@ G = "232.1.1.1"
 PORT = 5002
 RATE = 1000
 FIRST_MS = 100                  # duplicates allowed while the first Assert settles
+PROPAGATION_MS = 100            # the LAN's propagation delay (§4.3.3)
 TTL = 16
 IGMP = {"version": 3, "query-interval": 10, "query-response-interval": "1.0",
         "last-member-query-interval": "0.2", "robustness": 2}
@@ -54,7 +57,10 @@ needs_frr = pytest.mark.skipif(peers.frr_available() is not None,
 # Helpers
 
 def config(t, r, lan_priority=None, extra=None):
-    c = t.config_for(r, pim={"hello-interval": 1}, igmp=IGMP, extra=extra)
+    # A short propagation delay: the time a new Assert winner gives the old
+    # one to stop before it forwards (assert.c), the gap of a handover.
+    c = t.config_for(r, pim={"hello-interval": 1, "propagation-delay": PROPAGATION_MS},
+                     igmp=IGMP, extra=extra)
     if lan_priority is not None:
         for e in c["pimd:pimd"]["interface"]:
             if e["name"] == t.ifname(r, "lan"):
@@ -228,7 +234,8 @@ def test_lan2_assert_then_metric_change(topo):
         p1_gaps = [g for g in rep["gaps"] if g[0] <= mark]
         p2_gaps = [g for g in rep["gaps"] if g[0] > mark]
         report.append(f"{h}: {sent['sent']} sent, {first_dups} duplicates in the first "
-                      f"{FIRST_MS} ms, {len(late)} later, gaps {rep['gaps']}, longest pause "
+                      f"{FIRST_MS} ms, {len(late)} later, {rep['missing']} lost at the "
+                      f"handover (gaps {rep['gaps']}), longest pause "
                       f"{rep['max_interarrival']:.3f}s")
         assert rep["first_seq"] == 0, rep
         assert not late, f"{h}: duplicates after the first {FIRST_MS} ms: {late[:20]}"
@@ -412,3 +419,107 @@ def test_scripted_asserts(topo):
 def forwards(t, src, ifn):
     e = resolved(t["r1"], src, G)
     return e is not None and ifn in e["oifs"]
+
+
+# ---------------------------------------------------------------------------
+# 5. LAN Prune Delay and the T bit (§4.3.3): prune override timing and Join
+#    suppression from the neighbours' Hello options
+
+JP = 3                          # PIM message type Join/Prune
+T_BIT = 0x8000                  # in the LAN Prune Delay option's propagation delay
+
+
+def test_scripted_prune_override_from_lan_delays(topo):
+    """r1 forwards onto h1's link for two scripted downstream routers (A, B) that
+    advertise small LAN delays: a Prune waits J/P_Override_Interval from their
+    options (§4.5.3), and a Join from the other within it overrides the Prune."""
+    t = topo(routers=["r1"], hosts=["h1", "h2"], links=[("r1", "h1"), ("r1", "h2")])
+    h = Agent(t, "h1")
+    ifn, me, src = t.ifname("r1", "h1"), t.addr("r1", "h1"), t.addr("h2", "r1")
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30,
+                                                   "propagation-delay": 100,
+                                                   "override-interval": 300}))
+    wait_for(lambda: pim_up(d, ifn), timeout=5, msg="PIM on r1-h1")
+    A, B = h.addr(10), h.addr(20)
+    for k, x in enumerate((A, B)):
+        h.hello(x, genid=k + 1, lpd=(200, 400))
+    wait_for(lambda: d.interfaces()[ifn]["pim"]["neighbor-count"] == 2, timeout=3,
+             msg="A and B neighbours")
+    p = d.interfaces()[ifn]["pim"]
+    # the largest of everyone's: ours 100/300, theirs 200/400
+    assert p["effective-propagation-delay"] == 200 and p["effective-override-interval"] == 400
+    join = join_prune(me, G, joins=[(src, SPARSE)])
+    prune = join_prune(me, G, prunes=[(src, SPARSE)])
+    h.send(join, src=A)
+    wait_for(lambda: forwards(t, src, ifn), timeout=2, msg="r1 forwards onto h1's link")
+
+    # A Prune, not overridden: gone after J/P_Override_Interval = 200 + 400 ms.
+    t0 = time.monotonic()
+    h.send(prune, src=A)
+    wait_for(lambda: not forwards(t, src, ifn), timeout=3, interval=0.02,
+             msg="the Prune takes effect")
+    took = time.monotonic() - t0
+    assert 0.5 <= took < 1.5, f"Prune took effect after {took:.2f}s, not ~0.6s"
+
+    # A Prune that B overrides with a Join 0.2 s later: still forwarding after 1 s.
+    h.send(join, src=A)
+    wait_for(lambda: forwards(t, src, ifn), timeout=2, msg="forwarding again")
+    h.send(prune, src=A)
+    time.sleep(0.2)             # B answers within the override interval
+    h.send(join, src=B)
+    wait_for(lambda: upstream(d, src)["downstream"][0]["state"] == "join", timeout=1,
+             msg="B's Join overrides A's Prune")
+    time.sleep(1.0)
+    assert forwards(t, src, ifn), "r1 stopped forwarding though B overrode the Prune"
+    assert d.stop() == 0
+
+
+def test_scripted_join_suppression_t_bit(topo):
+    """r1 joins toward a scripted upstream router U on h1's link, where another
+    scripted router D joins U too: r1 suppresses its periodic Joins while D's
+    are seen (§4.5.7), but not once every neighbour sets the T bit (§4.3.3)."""
+    t = topo(routers=["r1"], hosts=["h1", "h2"], links=[("r1", "h1"), ("r1", "h2")])
+    h = Agent(t, "h1")
+    ifn, me = t.ifname("r1", "h1"), t.addr("r1", "h1")
+    U, D = h.addr(10), h.addr(20)
+    src = str(ipaddress.ip_network(t.alloc_subnet())[10])
+    t["r1"].ip("route", "add", f"{src}/32", "via", U, "dev", ifn)
+    d = t.start_pimd("r1", t.config_for("r1", pim={"hello-interval": 30,
+                                                   "join-prune-interval": 2},
+                                         igmp={"version": 3}))
+    wait_for(lambda: pim_up(d, ifn), timeout=5, msg="PIM on r1-h1")
+
+    def hellos(prop):
+        for k, x in enumerate((U, D)):
+            h.hello(x, genid=k + 1, lpd=(prop, 500))
+        wait_for(lambda: all(n["propagation-delay"] == prop & 0x7fff for n in
+                             d.pimc("show", "neighbors", "--json")["pimd:pimd"]["state"]
+                             ["neighbor"]) and
+                 d.interfaces()[ifn]["pim"]["neighbor-count"] == 2, timeout=3,
+                 msg=f"U and D advertising propagation delay {prop & 0x7fff}")
+
+    def joins_by_r1_while_d_joins(seconds):
+        """Count r1's Join/Prunes while D sends a Join to U every 0.5 s."""
+        h.take()
+        n, end = 0, time.monotonic() + seconds
+        while time.monotonic() < end:
+            h.send(join_prune(U, G, joins=[(src, SPARSE)]), src=D)
+            time.sleep(0.5)     # D's pace, not a synchronization
+            n += sum(1 for p in h.take() if p["type"] == JP and p["src"] == me)
+        return n
+
+    hellos(100)
+    rx = Receiver(t["h2"], G, PORT, iface_addr=t.addr("h2", "r1"), source=src)
+    wait_for(lambda: (upstream(d, src) or {}).get("state") == "joined", timeout=3,
+             msg="r1 joined toward U")
+    wait_for(lambda: any(p["type"] == JP and p["src"] == me for p in h.take()), timeout=3,
+             msg="r1's first Join")
+    suppressed = joins_by_r1_while_d_joins(6)
+    assert suppressed <= 1, f"r1 sent {suppressed} Joins in 6 s though D's were seen"
+    hellos(150 | T_BIT)
+    tracked = joins_by_r1_while_d_joins(6)
+    assert tracked >= 2, f"r1 sent only {tracked} Joins in 6 s where everyone tracks Joins"
+    print(f"\n[assert] Join suppression: {suppressed} Joins from r1 in 6 s beside D's, "
+          f"{tracked} with the T bit everywhere (join-prune-interval 2 s)")
+    rx.stop()
+    assert d.stop() == 0

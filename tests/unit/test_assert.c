@@ -127,6 +127,14 @@ nbr_find(struct pim_if *pif, struct in_addr a)
 	return NULL;
 }
 
+#define PROPAGATION_MS	500u
+
+uint16_t
+nbr_effective_propagation_delay(const struct pim_if *pif)
+{
+	return PROPAGATION_MS;
+}
+
 /* ---- sending: every Assert decoded ------------------------------------------- */
 
 struct sent {
@@ -683,7 +691,8 @@ l_tracking_false(bool wc)
 
 /*
  * L, my_metric -> better than the winner's -> NI, A5; the old winner still
- * forwards, so we assert at once: -> W, A1.
+ * forwards, so we assert at once: -> W, A1, and forward once it has had
+ * the LAN's propagation delay to stop.
  */
 static void
 l_metric_better(bool wc)
@@ -695,6 +704,14 @@ l_metric_better(bool wc)
 	assert_int_equal(nsent, 1);
 	assert_sent(ETH2, wc ? RP_ADDR : S_ADDR, wc, 0, 4);
 	assert_int_equal(assert_cnt.won, 1);
+	assert_true(assert_won(E(wc), ETH2));
+	assert_true(assert_lost(E(wc), ETH2));	/* handing over */
+	nupdate = 0;
+	fake_advance(PROPAGATION_MS - 1);
+	assert_true(assert_lost(E(wc), ETH2));
+	fake_advance(1);
+	assert_false(assert_lost(E(wc), ETH2));
+	assert_int_equal(nupdate, 1);		/* and the olists follow */
 }
 
 /* L, RPF_interface stops being I -> NI, A5. */
