@@ -70,6 +70,18 @@ hello_expired(void *arg)
 	timer_start(&pif->hello_timer, c->hello_interval * 1000u);
 }
 
+/*
+ * §4.3.1: a Join/Prune or Assert on an interface where no Hello has gone
+ * out yet is preceded by one at once, or neighbours would drop it as from
+ * a stranger, and a lost Join waits a whole t_periodic.
+ */
+void
+hello_first(struct pim_if *pif)
+{
+	if (!pif->passive && !pif->sent.has_holdtime)
+		hello_expired(pif);
+}
+
 void
 hello_start(struct pim_if *pif)
 {

@@ -10,6 +10,8 @@
 struct pim_if;
 
 void	hello_start(struct pim_if *);
+/* Before another message on the interface: our first Hello, if none went out yet. */
+void	hello_first(struct pim_if *);
 /* A Hello after rand(0, Triggered_Hello_Delay), unless one is due sooner. */
 void	hello_trigger(struct pim_if *);
 /* A triggered Hello if our Hello options changed (config, addresses). */

@@ -61,6 +61,8 @@ pim_send(struct pim_if *pif, struct in_addr dst, const uint8_t *buf, size_t len,
 {
 	char a[INET_ADDRSTRLEN];
 
+	if (type != PIM_HELLO)
+		hello_first(pif);
 	if (raw_send(pim_fd, pif->ifp->ifindex, pif->addr, dst, buf, len, 1) < 0) {
 		log_warn("pim %s: send %s to %s", pif->ifp->name, pim_type_name(type),
 		    inet_ntop(AF_INET, &dst, a, sizeof(a)));

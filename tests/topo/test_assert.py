@@ -129,8 +129,9 @@ def lan2(topo, frr_r3=False, ours_wins=False):
     if frr_r3:
         t.start_pimd("r2", config(t, "r2", lan_priority=10), args=args)
         f = peers.start_frr(t["r3"], igmp=[t.ifname("r3", "lan")])
-        wait_for(lambda: t.addr("r2", "lan") in f.neighbors().get(t.ifname("r3", "lan"), {}),
-                 timeout=10, interval=0.2, msg="FRR sees r2 on the LAN")
+        wait_for(lambda: {t.addr("r2", "lan"), t.addr("r4", "lan")} <=
+                 set(f.neighbors().get(t.ifname("r3", "lan"), {})),
+                 timeout=10, interval=0.2, msg="FRR sees r2 and r4 on the LAN")
         wait_adjacencies_ours(t, ("r1", "r2", "r4"))
     else:
         # r3 the DR; r2 next in line, above r4, for when r3 goes.
@@ -512,8 +513,15 @@ def test_scripted_join_suppression_t_bit(topo):
     rx = Receiver(t["h2"], G, PORT, iface_addr=t.addr("h2", "r1"), source=src)
     wait_for(lambda: (upstream(d, src) or {}).get("state") == "joined", timeout=3,
              msg="r1 joined toward U")
-    wait_for(lambda: any(p["type"] == JP and p["src"] == me for p in h.take()), timeout=3,
-             msg="r1's first Join")
+    seen = []
+
+    def first_join():
+        seen.extend(h.take())
+        return any(p["type"] == JP and p["src"] == me for p in seen)
+    wait_for(first_join, timeout=3, msg="r1's first Join")
+    # §4.3.1: its first Hello went first (hello-interval 30: not by its timer yet)
+    kinds = [p["type"] for p in seen if p["src"] == me]
+    assert 0 in kinds and kinds.index(0) < kinds.index(JP), kinds
     suppressed = joins_by_r1_while_d_joins(6)
     assert suppressed <= 1, f"r1 sent {suppressed} Joins in 6 s though D's were seen"
     hellos(150 | T_BIT)
