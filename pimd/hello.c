@@ -110,7 +110,14 @@ hello_update(struct pim_if *pif)
 	struct pim_hello h;
 
 	hello_fill(pif, &h, pif->ifp->cfg->pim.hello_holdtime);
-	if (memcmp(&h, &pif->sent, sizeof(h)) != 0)
+	/*
+	 * A new DR priority moves the DR at once here (nbr_elect_dr): the
+	 * neighbours must hear it as soon, or no router serves the LAN's
+	 * members and sources until the triggered Hello (§4.3.2).
+	 */
+	if (pif->sent.has_dr_priority && h.dr_priority != pif->sent.dr_priority)
+		hello_expired(pif);
+	else if (memcmp(&h, &pif->sent, sizeof(h)) != 0)
 		hello_trigger(pif);
 }
 

@@ -24,6 +24,7 @@ A numbered 1000 pps stream counts duplicates and gaps at hr and hr4.
        Timer, malformed Asserts counted and dropped
     5. scripted neighbours' LAN Prune Delay options: the prune override
        interval, and Join suppression off where they all set the T bit
+    6. the DR lowers its priority: the new DR serves the member at once
 """
 
 import ipaddress
@@ -531,3 +532,35 @@ def test_scripted_join_suppression_t_bit(topo):
           f"{tracked} with the T bit everywhere (join-prune-interval 2 s)")
     rx.stop()
     assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# 6. A DR priority change hands the LAN's members over at once
+
+def test_dr_priority_change_hands_over(topo):
+    """r3, the DR of a LAN with a receiver, lowers its priority below r2's: r3
+    stops serving the member at once and r2 must start as soon (§4.3.2)."""
+    t = topo("hs-r1; r1-r2; r1-r3; lan: r2 r3 hr")
+    src = t.addr("hs", "r1")
+    for r in ("r1", "r2", "r3"):
+        t.start_pimd(r, config(t, r, lan_priority={"r2": 5, "r3": 10}.get(r)), args=("-d", "pim"))
+    wait_adjacencies(t)
+    rx = Receiver(t["hr"], G, PORT, iface_addr=t.addr("hr", "lan"), source=src)
+    wait_for(lambda: forwards_onto_lan(t, "r3", src), timeout=5, msg="r3, the DR, forwards")
+    snd = Sender(t["hs"], G, PORT, rate=RATE, duration=60, ttl=TTL)
+    wait_for(lambda: rx.report()["unique"] >= 500, timeout=3, msg="stream at hr")
+    t["r3"].pimd.write_config(config(t, "r3", lan_priority=1))
+    t["r3"].pimd.reload()
+    lan = t.ifname("r2", "lan")
+    wait_for(lambda: t["r2"].pimd.interfaces()[lan]["pim"]["dr"], timeout=2, interval=0.02,
+             msg="r2 becomes DR")
+    wait_for(lambda: forwards_onto_lan(t, "r2", src) and not forwards_onto_lan(t, "r3", src),
+             timeout=2, msg="r2 forwards, r3 no longer")
+    time.sleep(1.0)
+    sent, reps = finish(snd, {"hr": rx})
+    rep = reps["hr"]
+    print(f"\n[assert] DR priority change: {rep['missing']} lost "
+          f"(longest gap {rep['longest_gap'] / RATE:.3f}s), {rep['duplicates']} duplicates")
+    assert rep["first_seq"] == 0 and rep["duplicates"] == 0, rep
+    # A Hello only triggered would wait up to a Hello_Period (1 s here, 5 s by default).
+    assert rep["longest_gap"] < RATE // 4 and rep["max_interarrival"] < 0.25, rep
