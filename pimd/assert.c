@@ -124,79 +124,55 @@ static const char *const action_names[AA_MAX] = {
 };
 
 /*
- * §4.6.1, the (S,G) machine.  Rows as in the RFC's tables, with one more:
- * data in the Winner state sends the Assert again (A3), see the top.
+ * §4.6.1 and §4.6.2: the (S,G) and (*,G) machines differ only in NoInfo,
+ * where (S,G) has the RPT-bit row and A6.  One row more than the RFC's
+ * tables: data in the Winner state sends the Assert again (A3), see the top.
  */
-static const struct assert_tr fsm_sg[ASSERT_STATE_MAX][AE_MAX] = {
-	[ASSERT_NOINFO] = {
-		[AE_DATA]		= { AA_A1, ASSERT_WINNER },
-		[AE_INFERIOR]		= { AA_A1, ASSERT_WINNER },
-		[AE_RPT_COULD]		= { AA_A1, ASSERT_WINNER },
-		[AE_ACCEPTABLE]		= { AA_A6, ASSERT_LOSER },
-	},
-	[ASSERT_WINNER] = {
-		[AE_DATA]		= { AA_A3, ASSERT_WINNER },
-		[AE_TIMER]		= { AA_A3, ASSERT_WINNER },
-		[AE_INFERIOR]		= { AA_A3, ASSERT_WINNER },
-		[AE_PREFERRED]		= { AA_A2, ASSERT_LOSER },
-		[AE_COULD_FALSE]	= { AA_A4, ASSERT_NOINFO },
-	},
-	[ASSERT_LOSER] = {
-		[AE_PREFERRED]		= { AA_A2, ASSERT_LOSER },
-		[AE_WINNER_ACCEPTABLE]	= { AA_A2, ASSERT_LOSER },
-		[AE_WINNER_INFERIOR]	= { AA_A5, ASSERT_NOINFO },
-		[AE_TIMER]		= { AA_A5, ASSERT_NOINFO },
-		[AE_WINNER_GONE]	= { AA_A5, ASSERT_NOINFO },
-		[AE_TRACKING_FALSE]	= { AA_A5, ASSERT_NOINFO },
-		[AE_METRIC_BETTER]	= { AA_A5, ASSERT_NOINFO },
-		[AE_RPF_MOVED]		= { AA_A5, ASSERT_NOINFO },
-		[AE_JOIN]		= { AA_A5, ASSERT_NOINFO },
-	},
+static const struct assert_tr noinfo_sg[AE_MAX] = {
+	[AE_DATA]		= { AA_A1, ASSERT_WINNER },
+	[AE_INFERIOR]		= { AA_A1, ASSERT_WINNER },
+	[AE_RPT_COULD]		= { AA_A1, ASSERT_WINNER },
+	[AE_ACCEPTABLE]		= { AA_A6, ASSERT_LOSER },
 };
 
-/* §4.6.2, the (*,G) machine: the same but for A6 and the RPT-bit row. */
-static const struct assert_tr fsm_wc[ASSERT_STATE_MAX][AE_MAX] = {
-	[ASSERT_NOINFO] = {
-		[AE_DATA]		= { AA_A1, ASSERT_WINNER },
-		[AE_INFERIOR]		= { AA_A1, ASSERT_WINNER },
-		[AE_ACCEPTABLE]		= { AA_A2, ASSERT_LOSER },
-	},
-	[ASSERT_WINNER] = {
-		[AE_DATA]		= { AA_A3, ASSERT_WINNER },
-		[AE_TIMER]		= { AA_A3, ASSERT_WINNER },
-		[AE_INFERIOR]		= { AA_A3, ASSERT_WINNER },
-		[AE_PREFERRED]		= { AA_A2, ASSERT_LOSER },
-		[AE_COULD_FALSE]	= { AA_A4, ASSERT_NOINFO },
-	},
-	[ASSERT_LOSER] = {
-		[AE_PREFERRED]		= { AA_A2, ASSERT_LOSER },
-		[AE_WINNER_ACCEPTABLE]	= { AA_A2, ASSERT_LOSER },
-		[AE_WINNER_INFERIOR]	= { AA_A5, ASSERT_NOINFO },
-		[AE_TIMER]		= { AA_A5, ASSERT_NOINFO },
-		[AE_WINNER_GONE]	= { AA_A5, ASSERT_NOINFO },
-		[AE_TRACKING_FALSE]	= { AA_A5, ASSERT_NOINFO },
-		[AE_METRIC_BETTER]	= { AA_A5, ASSERT_NOINFO },
-		[AE_RPF_MOVED]		= { AA_A5, ASSERT_NOINFO },
-		[AE_JOIN]		= { AA_A5, ASSERT_NOINFO },
-	},
+static const struct assert_tr noinfo_wc[AE_MAX] = {
+	[AE_DATA]		= { AA_A1, ASSERT_WINNER },
+	[AE_INFERIOR]		= { AA_A1, ASSERT_WINNER },
+	[AE_ACCEPTABLE]		= { AA_A2, ASSERT_LOSER },
+};
+
+static const struct assert_tr winner[AE_MAX] = {
+	[AE_DATA]		= { AA_A3, ASSERT_WINNER },
+	[AE_TIMER]		= { AA_A3, ASSERT_WINNER },
+	[AE_INFERIOR]		= { AA_A3, ASSERT_WINNER },
+	[AE_PREFERRED]		= { AA_A2, ASSERT_LOSER },
+	[AE_COULD_FALSE]	= { AA_A4, ASSERT_NOINFO },
+};
+
+static const struct assert_tr loser[AE_MAX] = {
+	[AE_PREFERRED]		= { AA_A2, ASSERT_LOSER },
+	[AE_WINNER_ACCEPTABLE]	= { AA_A2, ASSERT_LOSER },
+	[AE_WINNER_INFERIOR]	= { AA_A5, ASSERT_NOINFO },
+	[AE_TIMER]		= { AA_A5, ASSERT_NOINFO },
+	[AE_WINNER_GONE]	= { AA_A5, ASSERT_NOINFO },
+	[AE_TRACKING_FALSE]	= { AA_A5, ASSERT_NOINFO },
+	[AE_METRIC_BETTER]	= { AA_A5, ASSERT_NOINFO },
+	[AE_RPF_MOVED]		= { AA_A5, ASSERT_NOINFO },
+	[AE_JOIN]		= { AA_A5, ASSERT_NOINFO },
+};
+
+static const struct assert_tr *const fsm_sg[ASSERT_STATE_MAX] = {
+	[ASSERT_NOINFO] = noinfo_sg, [ASSERT_WINNER] = winner, [ASSERT_LOSER] = loser,
+};
+
+static const struct assert_tr *const fsm_wc[ASSERT_STATE_MAX] = {
+	[ASSERT_NOINFO] = noinfo_wc, [ASSERT_WINNER] = winner, [ASSERT_LOSER] = loser,
 };
 
 const char *
 assert_state_name(enum assert_state s)
 {
 	return s < ASSERT_STATE_MAX ? state_names[s] : "?";
-}
-
-static const char *
-entry_str(const struct sg *e)
-{
-	static char buf[2 * INET_ADDRSTRLEN + 4];
-	char s[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
-
-	snprintf(buf, sizeof(buf), "(%s, %s)", sg_is_wc(e) ? "*" :
-	    inet_ntop(AF_INET, &e->src, s, sizeof(s)),
-	    inet_ntop(AF_INET, &e->grp, g, sizeof(g)));
-	return buf;
 }
 
 static uint32_t
@@ -509,7 +485,7 @@ static bool
 fsm(struct sg *e, struct iface *ifp, enum assert_event ev, const struct assert_metric *m,
     struct in_addr src)
 {
-	const struct assert_tr (*table)[AE_MAX] = sg_is_wc(e) ? fsm_wc : fsm_sg;
+	const struct assert_tr *const *table = sg_is_wc(e) ? fsm_wc : fsm_sg;
 	struct assert_if *a = find(e, ifp);
 	enum assert_state from = a != NULL ? a->state : ASSERT_NOINFO;
 	const struct assert_tr *t = &table[from][ev];
@@ -520,7 +496,7 @@ fsm(struct sg *e, struct iface *ifp, enum assert_event ev, const struct assert_m
 		a = get(e, ifp);
 	if (sg_is_wc(e) && src.s_addr != INADDR_ANY)
 		a->src = src;
-	log_debug(DBG_PIM, "assert %s on %s: %s: %s -> %s (%s)", entry_str(e), ifp->name,
+	log_debug(DBG_PIM, "assert %s on %s: %s: %s -> %s (%s)", sg_str(e), ifp->name,
 	    event_names[ev], state_names[from], state_names[t->next],
 	    action_names[t->action]);
 	act(a, t->action, m);

@@ -70,7 +70,7 @@ sg_ds_name(enum sg_ds s)
 	return names[s];
 }
 
-static const char *
+const char *
 sg_str(const struct sg *sg)
 {
 	static char buf[2 * INET_ADDRSTRLEN + 4];

@@ -123,6 +123,8 @@ void	sg_reevaluate_all(void);
 /* A neighbour restarted (new GenID): joins to it go again soon (§4.5.7). */
 void	sg_nbr_restarted(struct pim_if *, struct in_addr nbr);
 
+/* "(S, G)" or "(*, G)", for logs; a static buffer. */
+const char *sg_str(const struct sg *);
 const char *sg_up_name(enum sg_up);
 const char *sg_reg_name(enum sg_reg);
 const char *sg_ds_name(enum sg_ds);

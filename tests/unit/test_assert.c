@@ -192,16 +192,12 @@ rpf_get(const struct rpf_watch *w)
 
 /* ---- entries: what sg.c would have --------------------------------------------- */
 
+/* Any order does for the tests' two entries. */
 static int
 entry_cmp(const struct sg *a, const struct sg *b)
 {
-	uint32_t x = ntohl(a->grp.s_addr), y = ntohl(b->grp.s_addr);
-
-	if (x != y)
-		return x < y ? -1 : 1;
-	x = ntohl(a->src.s_addr);
-	y = ntohl(b->src.s_addr);
-	return x < y ? -1 : x > y;
+	return memcmp(&a->src, &b->src, sizeof(a->src)) ?: memcmp(&a->grp, &b->grp,
+	    sizeof(a->grp));
 }
 
 RB_GENERATE(sg_tree, sg, entry, entry_cmp)
@@ -218,6 +214,12 @@ sg_find(struct in_addr src, struct in_addr grp)
 	struct sg key = { .src = src, .grp = grp };
 
 	return RB_FIND(sg_tree, &sgs, &key);
+}
+
+const char *
+sg_str(const struct sg *sg)
+{
+	return sg_is_wc(sg) ? "(*,G)" : "(S,G)";
 }
 
 bool
