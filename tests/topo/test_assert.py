@@ -25,6 +25,7 @@ A numbered 1000 pps stream counts duplicates and gaps at hr and hr4.
     5. scripted neighbours' LAN Prune Delay options: the prune override
        interval, and Join suppression off where they all set the T bit
     6. the DR lowers its priority: the new DR serves the member at once
+    7. the (*,G) machine: the same LAN on the RP tree, metrics toward the RP
 """
 
 import ipaddress
@@ -57,11 +58,11 @@ needs_frr = pytest.mark.skipif(peers.frr_available() is not None,
 # ---------------------------------------------------------------------------
 # Helpers
 
-def config(t, r, lan_priority=None, extra=None):
+def config(t, r, lan_priority=None, extra=None, rp=None):
     # A short propagation delay: the time a new Assert winner gives the old
     # one to stop before it forwards (assert.c), the gap of a handover.
     c = t.config_for(r, pim={"hello-interval": 1, "propagation-delay": PROPAGATION_MS},
-                     igmp=IGMP, extra=extra)
+                     igmp=IGMP, extra=extra, rp=rp)
     if lan_priority is not None:
         for e in c["pimd:pimd"]["interface"]:
             if e["name"] == t.ifname(r, "lan"):
@@ -69,9 +70,9 @@ def config(t, r, lan_priority=None, extra=None):
     return c
 
 
-def set_route(t, r, via_peer, metric, proto=None):
-    """r's only route to the source subnet: via via_peer, with this metric (and proto)."""
-    net = t.subnet("hs", "r1")
+def set_route(t, r, via_peer, metric, proto=None, net=None):
+    """r's only route to net (the source subnet): via via_peer, this metric (and proto)."""
+    net = net or t.subnet("hs", "r1")
     old = [ln.split() for ln in t[r].ip("route", "show", net).splitlines() if ln.strip()]
     args = ["route", "add", net, "via", t.addr(via_peer, r), "dev", t.ifname(r, via_peer),
             "metric", str(metric)] + (["proto", proto] if proto else [])
@@ -92,12 +93,16 @@ def assert_is(t, r, src, state, winner):
     return e if e and e["state"] == state and e["winner"] == t.addr(winner, "lan") else None
 
 
-def upstream(d, src):
+def upstream_g(d, src, grp):
     for e in d.pimc("show", "upstream", "--json").get("pimd:pimd", {}).get("state", {}) \
             .get("upstream", []):
-        if e["source"] == src and e["group"] == G:
+        if e["source"] == src and e["group"] == grp:
             return e
     return None
+
+
+def upstream(d, src):
+    return upstream_g(d, src, G)
 
 
 def forwards_onto_lan(t, r, src):
@@ -564,3 +569,56 @@ def test_dr_priority_change_hands_over(topo):
     assert rep["first_seq"] == 0 and rep["duplicates"] == 0, rep
     # A Hello only triggered would wait up to a Hello_Period (1 s here, 5 s by default).
     assert rep["longest_gap"] < RATE // 4 and rep["max_interarrival"] < 0.25, rep
+
+
+# ---------------------------------------------------------------------------
+# 7. The (*,G) machine: the same LAN on the RP tree
+
+def test_lan2_rp_tree_assert(topo):
+    """Any-source multicast with the RP on r1 and no switch to the shortest path
+    tree: r2 and r3 both forward the RP tree's traffic onto the LAN, so the
+    (*,G) Assert (§4.6.2) decides, on the metrics toward the RP."""
+    t = topo(LAN2)
+    g = "239.1.1.1"
+    rp = t.lo("r1")
+    rps = [{"address": rp, "group": ["239.0.0.0/8"]}]
+    never = {"spt-switchover": {"mode": "never"}}
+    for r, m in (("r2", 20), ("r3", 10)):
+        set_route(t, r, "r1", m, net=f"{rp}/32")
+    for net in (t.subnet("hs", "r1"), f"{rp}/32"):
+        t["r4"].ip("route", "replace", net, "via", t.addr("r2", "lan"), "dev", t.ifname("r4", "lan"))
+    for r, prio in (("r1", None), ("r2", 5), ("r3", 10), ("r4", None)):
+        t.start_pimd(r, config(t, r, lan_priority=prio, extra=never, rp=rps), args=("-d", "pim"))
+    wait_adjacencies(t)
+    rx = {h: Receiver(t[h], g, PORT, iface_addr=t.addr(h, peer))
+          for h, peer in (("hr", "lan"), ("hr4", "r4"))}
+    wait_for(lambda: (upstream_g(t["r4"].pimd, "0.0.0.0", g) or {}).get("rpf-neighbor") ==
+             t.addr("r2", "lan"), timeout=5, msg="r4's (*,G) Join toward r2")
+    wait_for(lambda: all((upstream_g(t[r].pimd, "0.0.0.0", g) or {}).get("state") == "joined"
+                         for r in ("r2", "r3")), timeout=5, msg="r2 and r3 on the RP tree")
+    snd = Sender(t["hs"], g, PORT, rate=RATE, duration=60, ttl=TTL)
+    src = t.addr("hs", "r1")
+
+    def wc_assert(r, state, winner):
+        e = assert_state(t[r].pimd)[0].get(("0.0.0.0", g, t.ifname(r, "lan")))
+        return e if e and e["state"] == state and e["winner"] == t.addr(winner, "lan") else None
+    wait_for(lambda: wc_assert("r2", "loser", "r3") and wc_assert("r3", "winner", "r3"),
+             timeout=5, interval=0.02, msg="r3 wins the (*,G) Assert")
+    e = wc_assert("r2", "loser", "r3")
+    assert e["winner-rpt-bit"] and e["winner-metric"] == 10 and e["metric"] == 20, e
+    wait_for(lambda: (lambda m: m is not None and t.ifname("r2", "lan") not in m["oifs"])(
+        resolved(t["r2"], src, g)) or resolved(t["r2"], src, g) is None, timeout=2,
+        msg="r2's (S,G) entry no longer forwards onto the LAN")
+    wait_for(lambda: upstream_g(t["r4"].pimd, "0.0.0.0", g)["rpf-neighbor"] ==
+             t.addr("r3", "lan"), timeout=4, msg="r4's RPF'(*,G) is the winner r3")
+    for h, r in rx.items():
+        wait_for(lambda r=r: r.report()["unique"] >= 1000, timeout=5, msg=f"stream at {h}")
+    sent, reps = finish(snd, rx)
+    for h, rep in reps.items():
+        late = dups_after(rep, rep["first_seq"] + FIRST_MS * RATE // 1000)
+        late_gaps = [gp for gp in rep["gaps"] if gp[0] > rep["first_seq"] + FIRST_MS]
+        print(f"\n[assert] (*,G) Assert: {h}: first packet seq {rep['first_seq']}, "
+              f"{rep['duplicates'] - len(late)} duplicates in the first {FIRST_MS} ms, "
+              f"{len(late)} later, gaps {rep['gaps']}")
+        assert not late, f"{h}: duplicates after the first {FIRST_MS} ms: {late[:20]}"
+        assert not late_gaps, f"{h}: packets lost once the stream flowed: {late_gaps}"
