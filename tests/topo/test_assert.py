@@ -382,15 +382,15 @@ def test_scripted_asserts(topo):
              msg="the winner's periodic Assert")
 
     # A preferred Assert (same metric, higher address: C): r1 loses and stops forwarding.
+    t0 = time.monotonic()
     h.send(assert_msg(G, src, False, 0, 0), src=C)
     wait_for(lambda: (lambda s: s.get((src, G, ifn), {}).get("state") == "loser")(
         assert_state(d)[0]), timeout=2, msg="r1 loses to C")
     wait_for(lambda: not forwards(t, src, ifn), timeout=2, msg="r1 stops forwarding")
     # C says nothing more: after assert-time (4 s) r1 forgets it and forwards again.
-    t0 = time.monotonic()
-    wait_for(lambda: forwards(t, src, ifn), timeout=6, interval=0.1,
+    wait_for(lambda: forwards(t, src, ifn), timeout=8, interval=0.1,
              msg="r1 forwards again once the Assert Timer ran out")
-    assert 3.0 <= time.monotonic() - t0 + 0.2, "forgot the winner too early"
+    assert time.monotonic() - t0 >= 3.9, "forgot the winner before assert-time"
     assert not assert_state(d)[0]
 
     # Lose again, then an AssertCancel from the winner: forwarding at once.
