@@ -113,10 +113,12 @@ hello_update(struct pim_if *pif)
 	/*
 	 * A new DR priority moves the DR at once here (nbr_elect_dr): the
 	 * neighbours must hear it as soon, or no router serves the LAN's
-	 * members and sources until the triggered Hello (§4.3.2).
+	 * members and sources until the triggered Hello (§4.3.2).  It goes
+	 * in the next pass of the event loop, once this router has applied
+	 * the change: a DR stepping down stops before the next one starts.
 	 */
 	if (pif->sent.has_dr_priority && h.dr_priority != pif->sent.dr_priority)
-		hello_expired(pif);
+		timer_start(&pif->hello_timer, 0);
 	else if (memcmp(&h, &pif->sent, sizeof(h)) != 0)
 		hello_trigger(pif);
 }
