@@ -37,7 +37,8 @@ import pytest
 import peers
 from mcast_tools import Receiver, Sender
 from test_forwarding import neighbors, resolved, wait_adjacencies
-from test_pim import SPARSE, Agent, a2b, counters, enc_group, join_prune, pim_msg, pim_up
+from test_pim import (SPARSE, Agent, a2b, counters, enc_group, join_prune, pim_msg, pim_up,
+                      upstream_entry)
 from topo import wait_for
 
 LAN2 = "hs-r1; r1-r2; r1-r3; r4-hr4; lan: r2 r3 r4 hr"
@@ -93,16 +94,8 @@ def assert_is(t, r, src, state, winner):
     return e if e and e["state"] == state and e["winner"] == t.addr(winner, "lan") else None
 
 
-def upstream_g(d, src, grp):
-    for e in d.pimc("show", "upstream", "--json").get("pimd:pimd", {}).get("state", {}) \
-            .get("upstream", []):
-        if e["source"] == src and e["group"] == grp:
-            return e
-    return None
-
-
 def upstream(d, src):
-    return upstream_g(d, src, G)
+    return upstream_entry(d, src, G)
 
 
 def forwards_onto_lan(t, r, src):
@@ -592,9 +585,9 @@ def test_lan2_rp_tree_assert(topo):
     wait_adjacencies(t)
     rx = {h: Receiver(t[h], g, PORT, iface_addr=t.addr(h, peer))
           for h, peer in (("hr", "lan"), ("hr4", "r4"))}
-    wait_for(lambda: (upstream_g(t["r4"].pimd, "0.0.0.0", g) or {}).get("rpf-neighbor") ==
+    wait_for(lambda: (upstream_entry(t["r4"].pimd, "0.0.0.0", g) or {}).get("rpf-neighbor") ==
              t.addr("r2", "lan"), timeout=5, msg="r4's (*,G) Join toward r2")
-    wait_for(lambda: all((upstream_g(t[r].pimd, "0.0.0.0", g) or {}).get("state") == "joined"
+    wait_for(lambda: all((upstream_entry(t[r].pimd, "0.0.0.0", g) or {}).get("state") == "joined"
                          for r in ("r2", "r3")), timeout=5, msg="r2 and r3 on the RP tree")
     snd = Sender(t["hs"], g, PORT, rate=RATE, duration=60, ttl=TTL)
     src = t.addr("hs", "r1")
@@ -609,7 +602,7 @@ def test_lan2_rp_tree_assert(topo):
     wait_for(lambda: (lambda m: m is not None and t.ifname("r2", "lan") not in m["oifs"])(
         resolved(t["r2"], src, g)) or resolved(t["r2"], src, g) is None, timeout=2,
         msg="r2's (S,G) entry no longer forwards onto the LAN")
-    wait_for(lambda: upstream_g(t["r4"].pimd, "0.0.0.0", g)["rpf-neighbor"] ==
+    wait_for(lambda: upstream_entry(t["r4"].pimd, "0.0.0.0", g)["rpf-neighbor"] ==
              t.addr("r3", "lan"), timeout=4, msg="r4's RPF'(*,G) is the winner r3")
     for h, r in rx.items():
         wait_for(lambda r=r: r.report()["unique"] >= 1000, timeout=5, msg=f"stream at {h}")
