@@ -272,6 +272,8 @@ static const struct leaf_map global_leaves[] = {
 	GLOBAL("register-suppression-time", LY_TYPE_UINT16,
 	    register_suppression_time),
 	GLOBAL("register-probe-time", LY_TYPE_UINT16, register_probe_time),
+	GLOBAL("assert-time", LY_TYPE_UINT16, assert_time),
+	GLOBAL("assert-override-interval", LY_TYPE_UINT16, assert_override_interval),
 	GLOBAL("max-mroutes", LY_TYPE_UINT32, max_mroutes),
 	GLOBAL("max-neighbors", LY_TYPE_UINT32, max_neighbors),
 	/* Only with mode threshold, which the YANG must enforces. */

@@ -77,6 +77,8 @@ struct config {
 	uint16_t	keepalive_period;	/* s, 210 */
 	uint16_t	register_suppression_time; /* s, 60 */
 	uint16_t	register_probe_time;	/* s, 5 */
+	uint16_t	assert_time;		/* s, 180 */
+	uint16_t	assert_override_interval; /* s, 3 */
 	uint32_t	max_mroutes;		/* 0: no limit */
 	uint32_t	max_neighbors;		/* 0: no limit */
 	unsigned	niface;

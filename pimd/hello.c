@@ -6,8 +6,8 @@
  * Generation ID, LAN Prune Delay (T bit clear: we do join suppression) and
  * our secondary addresses.  The first one, and one after a new neighbour
  * or a restarted one, waits rand(0, Triggered_Hello_Delay) so routers
- * starting together do not all speak at once; unless a Join/Prune must go
- * before that (hello_require).
+ * starting together do not all speak at once; unless a Join/Prune or an
+ * Assert must go before that (hello_first).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -71,6 +71,18 @@ hello_expired(void *arg)
 	timer_start(&pif->hello_timer, c->hello_interval * 1000u);
 }
 
+/*
+ * §4.3.1: a Join/Prune or Assert on an interface where no Hello has gone
+ * out yet is preceded by one at once, or neighbours would drop it as from
+ * a stranger, and a lost Join waits a whole t_periodic.
+ */
+void
+hello_first(struct pim_if *pif)
+{
+	if (!pif->passive && !pif->sent.has_holdtime)
+		hello_expired(pif);
+}
+
 void
 hello_start(struct pim_if *pif)
 {
@@ -99,20 +111,17 @@ hello_update(struct pim_if *pif)
 	struct pim_hello h;
 
 	hello_fill(pif, &h, pif->ifp->cfg->pim.hello_holdtime);
-	if (memcmp(&h, &pif->sent, sizeof(h)) != 0)
+	/*
+	 * A new DR priority moves the DR at once here (nbr_elect_dr): the
+	 * neighbours must hear it as soon, or no router serves the LAN's
+	 * members and sources until the triggered Hello (§4.3.2).  It goes
+	 * in the next pass of the event loop, once this router has applied
+	 * the change: a DR stepping down stops before the next one starts.
+	 */
+	if (pif->sent.has_dr_priority && h.dr_priority != pif->sent.dr_priority)
+		timer_start(&pif->hello_timer, 0);
+	else if (memcmp(&h, &pif->sent, sizeof(h)) != 0)
 		hello_trigger(pif);
-}
-
-/*
- * Neighbours drop a Join/Prune from a router they have no Hello from
- * (§4.5), and the first Hello may be up to Triggered_Hello_Delay away:
- * before another message goes, a Hello goes first if none has yet.
- */
-void
-hello_require(struct pim_if *pif)
-{
-	if (!pif->passive && !pif->sent.has_holdtime)
-		hello_expired(pif);
 }
 
 /* The last Hello again with holdtime 0; nothing if none was sent yet. */

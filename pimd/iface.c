@@ -63,6 +63,19 @@ iface_find_index(int ifindex)
 	return NULL;
 }
 
+struct iface *
+iface_find_vif(int vif)
+{
+	struct iface *ifp;
+
+	if (vif < 0)
+		return NULL;
+	TAILQ_FOREACH(ifp, &ifaces, entry)
+		if (ifp->vif == vif)
+			return ifp;
+	return NULL;
+}
+
 enum iface_oper
 iface_oper(const struct iface *ifp)
 {

@@ -55,6 +55,7 @@ void	iface_shutdown(void);
 
 struct iface *iface_find_name(const char *name);
 struct iface *iface_find_index(int ifindex);
+struct iface *iface_find_vif(int vif);
 enum iface_oper iface_oper(const struct iface *);
 const char *iface_oper_name(enum iface_oper);
 /* Is addr on one of the interface's subnets? */

@@ -394,6 +394,17 @@ igmp_set_listener(void (*fn)(struct iface *, struct in_addr))
 	listener = fn;
 }
 
+void
+igmp_replay(struct iface *ifp)
+{
+	struct igmp_group *g;
+
+	if (ifp->igmp == NULL || listener == NULL)
+		return;
+	RB_FOREACH(g, igmp_group_tree, &ifp->igmp->groups.groups)
+		listener(ifp, g->addr);
+}
+
 bool
 igmp_local_include(const struct iface *ifp, struct in_addr src, struct in_addr grp)
 {

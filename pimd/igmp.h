@@ -68,6 +68,8 @@ void	igmp_input(const uint8_t *pkt, size_t len, int ifindex, void *arg);
  */
 void	igmp_set_listener(void (*fn)(struct iface *, struct in_addr grp));
 bool	igmp_local_include(const struct iface *, struct in_addr src, struct in_addr grp);
+/* Call the listener for every group of the interface, as if each had changed. */
+void	igmp_replay(struct iface *);
 bool	igmp_local_exclude(const struct iface *, struct in_addr src, struct in_addr grp);
 
 const char *igmp_drop_name(enum igmp_drop);

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 
 #include "config.h"
-#include "hello.h"
 #include "iface.h"
 #include "join_prune.h"
 #include "nbr.h"
@@ -93,7 +92,7 @@ jp_entry(struct pim_if *pif, const struct pim_jp *jp, bool to_us,
 	else if (to_us)
 		sg_prune_received(ifp, src, grp, jp->holdtime);
 	else if (join)
-		sg_join_seen(ifp, jp->upstream, src, grp);
+		sg_join_seen(ifp, jp->upstream, src, grp, jp->holdtime);
 	else
 		sg_prune_seen(ifp, jp->upstream, src, grp);
 }
@@ -224,7 +223,6 @@ jp_flush(void *arg)
 
 	if (pif->jpq_len == 0)
 		return;
-	hello_require(pif);
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	/* The queue holds each entry once, so the order within a group is free. */

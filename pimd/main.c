@@ -183,8 +183,11 @@ run(bool foreground, const char *debug)
 	ev_run();
 
 	sg_fini();
-	iface_shutdown();
+	/* Groups flushed as IGMP stops must not bring routing state back. */
+	igmp_set_listener(NULL);
+	/* PIM first, while the interfaces' settings are there for the last Join/Prunes. */
 	pim_fini();
+	iface_shutdown();
 	rpf_fini();
 	rp_fini();
 	igmp_fini();

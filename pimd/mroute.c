@@ -2,8 +2,9 @@
 /*
  * Kernel upcalls from the mroute socket, turned into routing events: a
  * packet without an MFC entry (NOCACHE), one on the wrong interface
- * (WRONGVIF, which lib/mrt.c delivers as WRVIFWHOLE, with the packet),
- * and one for the register VIF to encapsulate (WHOLEPKT).
+ * (WRONGVIF, which lib/mrt.c delivers as WRVIFWHOLE, with the packet: the
+ * SPT switch, or an Assert where it is an outgoing one), and one for the
+ * register VIF to encapsulate (WHOLEPKT).
  *
  * The kernel drops the packet of a WRONGVIF upcall.  When that packet is
  * the one that moves an entry to a new incoming interface, nothing else
@@ -12,6 +13,7 @@
  */
 #include <unistd.h>
 
+#include "assert.h"
 #include "iface.h"
 #include "mroute.h"
 #include "pimd.h"
@@ -45,6 +47,8 @@ mroute_upcall(const struct mrt_upcall *up, void *arg)
 		break;
 	case MRT_UPCALL_WRONGVIF:
 	case MRT_UPCALL_WRVIFWHOLE:
+		/* Data on an interface we forward onto: another router forwards it too (§4.6). */
+		assert_wrongvif(up->src, up->grp, up->vif);
 		sg_wrongvif(up->src, up->grp, up->vif, up->pkt, up->len);
 		break;
 	case MRT_UPCALL_WHOLEPKT:

@@ -5,16 +5,19 @@
  * A neighbour exists from its first Hello until its holdtime runs out, a
  * Hello with holdtime 0 arrives, or PIM stops on the interface.  A Hello
  * with a new Generation ID means the neighbour restarted: it is treated as
- * new (§4.3.1), so it gets a triggered Hello and, once Join/Prune exists,
- * our joins again.  Every change re-runs the DR election.
+ * new (§4.3.1), so it gets a triggered Hello and our joins again, and an
+ * Assert it had won is forgotten (§4.6).  Every change re-runs the DR
+ * election; a new DR takes over the local members at once (§4.3.2).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "assert.h"
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
+#include "igmp.h"
 #include "nbr.h"
 #include "pimd.h"
 #include "sg.h"
@@ -43,6 +46,7 @@ nbr_free(struct pim_nbr *n, const char *why)
 	char a[INET_ADDRSTRLEN];
 
 	log_info("pim %s: neighbor %s down: %s", pif->ifp->name, ntoa(n->addr, a), why);
+	assert_nbr_gone(pif, n->addr);
 	timer_free(&n->liveness);
 	TAILQ_REMOVE(&pif->nbrs, n, entry);
 	pif->nnbr--;
@@ -115,6 +119,7 @@ nbr_hello(struct pim_if *pif, struct in_addr src, const struct pim_hello *h)
 		    pif->ifp->name, ntoa(src, a), n->hello.genid, h->genid);
 		/* §4.5.5: it lost our joins; send them again soon. */
 		sg_nbr_restarted(pif, src);
+		assert_nbr_gone(pif, src);
 	}
 	n->hello = *h;
 	nbr_set_liveness(n);
@@ -176,6 +181,8 @@ nbr_elect_dr(struct pim_if *pif)
 		return false;
 	log_info("pim %s: DR is %s%s", pif->ifp->name, ntoa(best, a),
 	    best.s_addr == pif->addr.s_addr ? " (this router)" : "");
+	/* pim_include follows the DR: entries for local members come and go. */
+	igmp_replay(pif->ifp);
 	return true;
 }
 
@@ -189,6 +196,24 @@ nbr_lan_delay_enabled(const struct pim_if *pif)
 		if (!n->hello.has_lan_prune_delay)
 			return false;
 	return true;
+}
+
+/*
+ * §4.3.3 Suppression_Enabled(I): Joins are suppressed unless every
+ * neighbour sends the LAN Prune Delay option with the T bit, that is,
+ * tracks each downstream router's Joins itself.
+ */
+bool
+nbr_suppression_enabled(const struct pim_if *pif)
+{
+	const struct pim_nbr *n;
+
+	if (!nbr_lan_delay_enabled(pif))
+		return true;
+	TAILQ_FOREACH(n, &pif->nbrs, entry)
+		if (!n->hello.t_bit)
+			return true;
+	return false;
 }
 
 uint16_t

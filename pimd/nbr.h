@@ -35,6 +35,7 @@ bool	nbr_elect_dr(struct pim_if *);
 
 /* §4.3.3: LAN delay values in force on the interface. */
 bool	nbr_lan_delay_enabled(const struct pim_if *);
+bool	nbr_suppression_enabled(const struct pim_if *);
 uint16_t nbr_effective_propagation_delay(const struct pim_if *);
 uint16_t nbr_effective_override_interval(const struct pim_if *);
 

@@ -13,6 +13,7 @@
 
 #include <libyang/libyang.h>
 
+#include "assert.h"
 #include "config.h"
 #include "mrt.h"
 #include "event.h"
@@ -513,21 +514,10 @@ oper_upstream(struct oper *o, const struct sg *sg)
 		    &r->expiry, r->since);
 }
 
-static const struct iface *
-iface_by_vif(int vif)
-{
-	const struct iface *ifp;
-
-	TAILQ_FOREACH(ifp, &ifaces, entry)
-		if (ifp->vif == vif)
-			return ifp;
-	return NULL;
-}
-
 static void
 oper_mroute(struct oper *o, const struct sg *sg)
 {
-	const struct iface *ifp = iface_by_vif(sg->mfc_iif);
+	const struct iface *ifp = iface_find_vif(sg->mfc_iif);
 	struct mrt_sg_stats st;
 	char key[128], buf[32];
 
@@ -535,7 +525,7 @@ oper_mroute(struct oper *o, const struct sg *sg)
 	if (ifp != NULL)
 		oper_set(o, ifp->name, "%s/incoming-interface", key);
 	for (int vif = 0; vif < MRT_MAXVIFS; vif++)
-		if (sg->mfc_oifs[vif] && (ifp = iface_by_vif(vif)) != NULL)
+		if (sg->mfc_oifs[vif] && (ifp = iface_find_vif(vif)) != NULL)
 			oper_set(o, ifp->name, "%s/outgoing-interface", key);
 	if (mrt_sg_stats(sg->src, sg->grp, &st) == 0) {
 		oper_set(o, fmt_u(buf, sizeof(buf), st.pkts), "%s/packets", key);
@@ -588,12 +578,12 @@ text_mroute(void)
 			continue;
 		if (mrt_sg_stats(sg->src, sg->grp, &st) < 0)
 			st.pkts = 0;
-		ifp = iface_by_vif(sg->mfc_iif);
+		ifp = iface_find_vif(sg->mfc_iif);
 		text_add(&t, "%-15s %-15s %-15s %10lu", ntoa(sg->src, sa, sizeof(sa)),
 		    ntoa(sg->grp, ga, sizeof(ga)), ifp ? ifp->name : "?",
 		    (unsigned long)st.pkts);
 		for (int vif = 0; vif < MRT_MAXVIFS; vif++)
-			if (sg->mfc_oifs[vif] && (ifp = iface_by_vif(vif)) != NULL)
+			if (sg->mfc_oifs[vif] && (ifp = iface_find_vif(vif)) != NULL)
 				text_add(&t, " %s", ifp->name);
 		text_add(&t, "\n");
 	}
@@ -624,6 +614,101 @@ oper_show_mroute(bool json, char **err)
 	RB_FOREACH(sg, sg_tree, &sgs)
 		if (sg->mfc)
 			oper_mroute(&o, sg);
+	return oper_print(&o, err);
+}
+
+/* ---- Asserts (§4.6) --------------------------------------------------------- */
+
+static void
+oper_assert(struct oper *o, const struct assert_if *a)
+{
+	struct assert_metric mine;
+	char key[192], buf[32], sa[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN];
+
+	assert_my_metric(a, &mine);
+	snprintf(key, sizeof(key), STATE "/assert[source='%s'][group='%s'][interface='%s']",
+	    ntoa(a->sg->src, sa, sizeof(sa)), ntoa(a->sg->grp, ga, sizeof(ga)), a->ifp->name);
+	oper_set(o, assert_state_name(a->state), "%s/state", key);
+	oper_set(o, ntoa(a->winner.addr, buf, sizeof(buf)), "%s/winner", key);
+	oper_set(o, a->winner.rpt ? "true" : "false", "%s/winner-rpt-bit", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), a->winner.preference),
+	    "%s/winner-metric-preference", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), a->winner.metric), "%s/winner-metric", key);
+	oper_set(o, mine.rpt ? "true" : "false", "%s/rpt-bit", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), mine.preference), "%s/metric-preference", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), mine.metric), "%s/metric", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&a->timer)),
+	    "%s/assert-timer-expires", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(a->since)), "%s/uptime", key);
+}
+
+static void
+oper_assert_counters(struct oper *o)
+{
+	const struct { const char *name; uint64_t v; } c[] = {
+		{ "received", assert_cnt.received }, { "malformed", assert_cnt.malformed },
+		{ "ignored", assert_cnt.ignored }, { "sent", assert_cnt.sent },
+		{ "cancels-sent", assert_cnt.cancels_sent }, { "won", assert_cnt.won },
+		{ "lost", assert_cnt.lost },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		oper_set(o, fmt_u(buf, sizeof(buf), c[i].v), STATE "/assert-counters/%s",
+		    c[i].name);
+}
+
+static char *
+text_assert(void)
+{
+	struct text t = { 0 };
+	const struct assert_if *a;
+	struct assert_metric mine;
+	struct sg *sg;
+	char sa[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN], wa[INET_ADDRSTRLEN];
+
+	text_add(&t, "%-15s %-15s %-15s %-6s %-15s %-16s %-16s %5s\n", "Source", "Group",
+	    "Interface", "State", "Winner", "Winner pref/met", "Own pref/met", "AT");
+	RB_FOREACH(sg, sg_tree, &sgs) {
+		if (sg->asserts == NULL)
+			continue;
+		TAILQ_FOREACH(a, sg->asserts, entry) {
+			char w[24], m[24];
+
+			assert_my_metric(a, &mine);
+			snprintf(w, sizeof(w), "%s%u/%u", a->winner.rpt ? "R " : "",
+			    a->winner.preference, a->winner.metric);
+			snprintf(m, sizeof(m), "%s%u/%u", mine.rpt ? "R " : "",
+			    mine.preference, mine.metric);
+			text_add(&t, "%-15s %-15s %-15s %-6s %-15s %-16s %-16s %4lus\n",
+			    sg_is_wc(sg) ? "*" : ntoa(sg->src, sa, sizeof(sa)),
+			    ntoa(sg->grp, ga, sizeof(ga)), a->ifp->name,
+			    assert_state_name(a->state), ntoa(a->winner.addr, wa, sizeof(wa)),
+			    w, m, secs_left(&a->timer));
+		}
+	}
+	text_add(&t, "\nAsserts: %lu received, %lu malformed, %lu ignored, %lu sent "
+	    "(%lu cancels); %lu won, %lu lost\n", (unsigned long)assert_cnt.received,
+	    (unsigned long)assert_cnt.malformed, (unsigned long)assert_cnt.ignored,
+	    (unsigned long)assert_cnt.sent, (unsigned long)assert_cnt.cancels_sent,
+	    (unsigned long)assert_cnt.won, (unsigned long)assert_cnt.lost);
+	return t.buf;
+}
+
+char *
+oper_show_assert(bool json, char **err)
+{
+	struct oper o = { 0 };
+	const struct assert_if *a;
+	struct sg *sg;
+
+	if (!json)
+		return text_assert();
+	RB_FOREACH(sg, sg_tree, &sgs)
+		if (sg->asserts != NULL)
+			TAILQ_FOREACH(a, sg->asserts, entry)
+				oper_assert(&o, a);
+	oper_assert_counters(&o);
 	return oper_print(&o, err);
 }
 

@@ -6,13 +6,15 @@
  * (raw_recv), finds the interface and drops what is not ours, checks the
  * PIM header and checksum (pim_decode_header), checks where it came from
  * and where it went, counts and logs each drop by reason, and dispatches on
- * the message type to the file that handles it.
+ * the message type to the file that handles it: hello.c, join_prune.c,
+ * register.c, assert.c.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "assert.h"
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
@@ -59,6 +61,8 @@ pim_send(struct pim_if *pif, struct in_addr dst, const uint8_t *buf, size_t len,
 {
 	char a[INET_ADDRSTRLEN];
 
+	if (type != PIM_HELLO)
+		hello_first(pif);
 	if (raw_send(pim_fd, pif->ifp->ifindex, pif->addr, dst, buf, len, 1) < 0) {
 		log_warn("pim %s: send %s to %s", pif->ifp->name, pim_type_name(type),
 		    inet_ntop(AF_INET, &dst, a, sizeof(a)));
@@ -141,6 +145,9 @@ pim_input(struct pim_if *pif, const struct raw_rx *rx)
 		break;
 	case PIM_REGISTER_STOP:
 		register_stop_recv(pif, rx->src, body, len);
+		break;
+	case PIM_ASSERT:
+		assert_recv(pif, rx->src, body, len);
 		break;
 	default:
 		drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assert.h"
 #include "config.h"
 #include "iface.h"
 #include "igmp.h"
@@ -72,7 +73,7 @@ sg_ds_name(enum sg_ds s)
 	return names[s];
 }
 
-static const char *
+const char *
 sg_str(const struct sg *sg)
 {
 	static char buf[2 * INET_ADDRSTRLEN + 4];
@@ -140,6 +141,8 @@ rpf_resolve(struct sg *sg, struct iface **ifp, struct in_addr *nbr, bool *local)
 	}
 	if ((*ifp)->pim != NULL && nbr_find((*ifp)->pim, r->nexthop) != NULL)
 		*nbr = r->nexthop;
+	/* §4.6.5: where we lost an Assert on RPF_interface, RPF' is the winner. */
+	assert_rpf_nbr(sg, *ifp, nbr);
 }
 
 static void
@@ -258,6 +261,7 @@ sg_free(struct sg *sg)
 		mrt_mfc_del(sg->src, sg->grp);
 	if (sg->rpf != NULL)
 		rpf_unwatch(sg->rpf);
+	assert_free(sg);
 	reg_free(sg);
 	rpt_free(sg);
 	timer_free(&sg->kat);
@@ -369,6 +373,7 @@ sg_join_received(struct iface *ifp, struct in_addr src, struct in_addr grp,
 	timer_stop(&d->ppt);
 	ds_extend(d, holdtime);
 	ds_set(d, SG_DS_JOIN);
+	assert_join_received(sg, ifp);
 	sg_update(sg);
 	/* For the group's (S,G,rpt) state, the message may yet prune a source. */
 	if (src.s_addr == INADDR_ANY)
@@ -414,8 +419,15 @@ in_olist(struct sg *sg, const struct iface *ifp)
 		return false;
 	if (ds_find(sg, ifp) != NULL)
 		return true;
-	return ifp->igmp != NULL && iface_dr(ifp) &&
+	/* pim_include: where we are the DR, or won the Assert (§4.1.6). */
+	return ifp->igmp != NULL && (iface_dr(ifp) || assert_won(sg, ifp)) &&
 	    igmp_local_include(ifp, sg->src, sg->grp);
+}
+
+bool
+sg_in_olist(struct sg *sg, const struct iface *ifp)
+{
+	return in_olist(sg, ifp);
 }
 
 static struct sg *
@@ -424,27 +436,41 @@ wc_of(const struct sg *sg)
 	return sg_is_wc(sg) ? NULL : sg_find((struct in_addr){ INADDR_ANY }, sg->grp);
 }
 
-/*
- * Is ifp in inherited_olist(S,G,rpt) = joins(*,G) - prunes(S,G,rpt) +
- * pim_include(*,G) - pim_exclude(S,G) (§4.1.6)?
- */
+/* Is ifp in joins(*,G) - prunes(S,G,rpt) + pim_include(*,G) - pim_exclude(S,G)? */
 static bool
-in_rpt_olist(const struct sg *sg, const struct sg *wc, const struct iface *ifp)
+in_rpt_joins(const struct sg *sg, const struct sg *wc, const struct iface *ifp)
 {
 	if (wc == NULL)
 		return false;
 	if (ds_find(wc, ifp) != NULL && !rpt_pruned(sg, ifp))
 		return true;
-	return ifp->igmp != NULL && iface_dr(ifp) &&
+	return ifp->igmp != NULL && (iface_dr(ifp) || assert_won(wc, ifp)) &&
 	    igmp_local_include(ifp, wc->src, sg->grp) &&
 	    !igmp_local_exclude(ifp, sg->src, sg->grp);
 }
 
-/* inherited_olist(S,G) = inherited_olist(S,G,rpt) + immediate_olist(S,G). */
+bool
+sg_in_rpt_joins(const struct sg *sg, const struct iface *ifp)
+{
+	return in_rpt_joins(sg, wc_of(sg), ifp);
+}
+
+/* Is ifp in inherited_olist(S,G,rpt): the same, less lost_assert(*,G) (§4.1.6)? */
+static bool
+in_rpt_olist(const struct sg *sg, const struct sg *wc, const struct iface *ifp)
+{
+	return in_rpt_joins(sg, wc, ifp) && !assert_lost(wc, ifp);
+}
+
+/*
+ * inherited_olist(S,G) = inherited_olist(S,G,rpt) + immediate_olist(S,G)
+ * - lost_assert(S,G).
+ */
 static bool
 in_inherited_olist(struct sg *sg, const struct sg *wc, const struct iface *ifp)
 {
-	return (ifp != sg->rpf_ifp && in_olist(sg, ifp)) || in_rpt_olist(sg, wc, ifp);
+	return !assert_lost(sg, ifp) &&
+	    ((ifp != sg->rpf_ifp && in_olist(sg, ifp)) || in_rpt_olist(sg, wc, ifp));
 }
 
 /* RPF'(S,G) == RPF'(*,G): the same neighbour, on the same interface. */
@@ -528,15 +554,21 @@ wc_update(struct sg *wc)
 {
 	struct iface *ifp;
 	struct sg key = { .grp = wc->grp }, *sg, *next;
-	bool any = false;
+	bool any = false, needed = false;
 
 	TAILQ_FOREACH(ifp, &ifaces, entry)
-		if (ifp != wc->rpf_ifp && in_olist(wc, ifp))
-			any = true;
+		if (ifp != wc->rpf_ifp && in_olist(wc, ifp)) {
+			needed = true;
+			any |= !assert_lost(wc, ifp);
+		}
 	/* JoinDesired(*,G): immediate_olist(*,G) != NULL, and the RP is elsewhere. */
 	upstream(wc, any && !wc->i_am_rp && wc->rp.s_addr != INADDR_ANY);
+	if (assert_update(wc)) {
+		sg_update(wc);
+		return;
+	}
 	/* A (*,G) nothing needs goes first, so its (S,G) entries see it gone. */
-	if (!any && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
+	if (!needed && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
 		sg_free(wc);
 	/* The (S,G) entries of the group inherit the (*,G) olist. */
 	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
@@ -565,7 +597,7 @@ sg_update(struct sg *sg)
 	uint8_t oifs[MRT_MAXVIFS] = { 0 };
 	struct sg *wc;
 	struct iface *ifp;
-	bool own = false, inherited = false, rpt_olist = false;
+	bool own = false, inherited = false, needed = false, rpt_olist = false;
 	int iif;
 
 	if (sg_is_wc(sg)) {
@@ -575,16 +607,20 @@ sg_update(struct sg *sg)
 	wc = wc_of(sg);
 	iif = sg_iif(sg, wc);
 	TAILQ_FOREACH(ifp, &ifaces, entry) {
-		bool mine, rpt;
+		bool mine, rpt, lost;
 
 		if (ifp->vif < 0)
 			continue;
 		mine = ifp != sg->rpf_ifp && in_olist(sg, ifp);
+		needed |= mine;
 		rpt = in_rpt_olist(sg, wc, ifp);
-		own |= mine;
 		rpt_olist |= rpt && ifp != wc->rpf_ifp;
+		/* lost_assert(S,G) leaves both olists (in_inherited_olist) */
+		lost = assert_lost(sg, ifp);
+		mine &= !lost;
+		own |= mine;
 		/* inherited_olist(S,G) = inherited_olist(S,G,rpt) + immediate_olist(S,G) */
-		if ((mine || rpt) && ifp->vif != iif) {
+		if ((mine || (rpt && !lost)) && ifp->vif != iif) {
 			oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
 			inherited = true;
 		}
@@ -613,7 +649,11 @@ sg_update(struct sg *sg)
 		oifs[IFACE_REGISTER_VIF] = 1;
 	iif = sg_iif(sg, wc);
 	mfc_sync(sg, iif, oifs, own || inherited || timer_pending(&sg->kat));
-	if (!own && TAILQ_EMPTY(&sg->ds) && TAILQ_EMPTY(&sg->rpt_ds) &&
+	if (assert_update(sg)) {
+		sg_update(sg);
+		return;
+	}
+	if (!needed && TAILQ_EMPTY(&sg->ds) && TAILQ_EMPTY(&sg->rpt_ds) &&
 	    sg->up == SG_UP_NOT_JOINED && !timer_pending(&sg->kat))
 		sg_free(sg);
 }
@@ -713,13 +753,19 @@ sg_nocache(struct in_addr src, struct in_addr grp, int vif)
 
 	if (rp_in_ssm(grp) && sg == NULL)
 		return;		/* SSM traffic nobody joined */
+	/*
+	 * §4.2: every router on the source's LAN keeps (S,G) and its KAT, DR
+	 * or not, so that a new DR registers the next packet (CouldRegister)
+	 * instead of waiting for the kernel to report the source again.
+	 */
 	TAILQ_FOREACH(ifp, &ifaces, entry)
 		if (ifp->vif == vif && iface_on_link(ifp, src))
-			first_hop = iface_dr(ifp);
+			first_hop = true;
 	wc = sg_find((struct in_addr){ INADDR_ANY }, grp);
 	/*
-	 * State for the packet: a first-hop DR registers it, the RP gets it
-	 * through the register VIF, a router on the RP tree forwards it.
+	 * State for the packet: a first-hop router keeps it (the DR registers
+	 * it), the RP gets it through the register VIF, a router on the RP
+	 * tree forwards it.
 	 */
 	if (!first_hop && vif != IFACE_REGISTER_VIF && wc == NULL && sg == NULL)
 		return;
@@ -826,18 +872,26 @@ sg_rp_changed(void)
 	sg_reevaluate_all();
 }
 
-/* §4.5.5: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress. */
+/*
+ * §4.5.5: Joined, see Join(S,G) to RPF'(S,G): increase JT to t_joinsuppress
+ * = min(t_suppressed, the Join's holdtime), so that our Join still comes
+ * before the upstream's state would time out should the other router go;
+ * t_suppressed is 0 where the neighbours track Joins (T bit, §4.3.3).
+ */
 void
 sg_join_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
-    struct in_addr grp)
+    struct in_addr grp, uint16_t holdtime)
 {
 	struct sg *sg = sg_find(src, grp);
 	uint32_t t;
 
 	if (sg == NULL || sg->up != SG_UP_JOINED || sg->rpf_ifp != ifp ||
-	    sg->rpf_nbr.s_addr != upstream.s_addr || ifp->pim == NULL)
+	    sg->rpf_nbr.s_addr != upstream.s_addr || ifp->pim == NULL ||
+	    !nbr_suppression_enabled(ifp->pim))
 		return;
 	t = jitter_ms(jp_period_ms(ifp->pim), 110, 140);
+	if (holdtime != 0xffff && t > holdtime * 1000u)
+		t = holdtime * 1000u;
 	if (timer_remaining(&sg->join_timer) < t)
 		timer_start(&sg->join_timer, t);
 }
@@ -854,6 +908,28 @@ jt_override(struct sg *sg, struct iface *ifp, struct in_addr upstream)
 	t = rand_ms(0, nbr_effective_override_interval(ifp->pim));
 	if (timer_remaining(&sg->join_timer) > t)
 		timer_start(&sg->join_timer, t);
+}
+
+/*
+ * §4.5.5 (and §4.5.4): Joined, RPF' changes due to an Assert: no Join or
+ * Prune now; the Join Timer drops to t_override, so the next Join goes to
+ * the winner soon, without a burst from every router downstream.
+ */
+void
+sg_rpf_assert_changed(struct sg *sg)
+{
+	struct iface *ifp;
+	struct in_addr nbr;
+	bool local;
+	char a[INET_ADDRSTRLEN];
+
+	rpf_resolve(sg, &ifp, &nbr, &local);
+	if (ifp != sg->rpf_ifp || nbr.s_addr == sg->rpf_nbr.s_addr)
+		return;
+	log_debug(DBG_PIM, "%s: RPF' is %s after an Assert", sg_str(sg),
+	    inet_ntop(AF_INET, &nbr, a, sizeof(a)));
+	sg->rpf_nbr = nbr;
+	jt_override(sg, ifp, nbr);
 }
 
 /*

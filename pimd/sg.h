@@ -22,6 +22,7 @@
 #include "rpt.h"
 #include "tree.h"
 
+struct assert_if_list;
 struct iface;
 struct pim_if;
 struct rpf;
@@ -73,6 +74,7 @@ struct sg {
 	struct rpt_if_list rpt_ds;
 	enum rpt_up	rpt_up;
 	struct timer	rpt_ot;		/* Override Timer (OT) */
+	struct assert_if_list *asserts;	/* assert.c's, per interface; NULL: none */
 	/* the kernel's MFC entry */
 	bool		mfc;
 	int		mfc_iif;
@@ -98,6 +100,15 @@ struct sg *sg_next_source(struct sg *);
 
 /* Recompute an entry after any change to what it depends on; may free it. */
 void	sg_update(struct sg *);
+/* For assert.c: ifp in joins + pim_include (§4.1.6), before lost_assert. */
+bool	sg_in_olist(struct sg *, const struct iface *);
+/*
+ * For assert.c: ifp in joins(*,G) - prunes(S,G,rpt) + pim_include(*,G) -
+ * pim_exclude(S,G) of an (S,G) entry's group (§4.1.6), before lost_assert.
+ */
+bool	sg_in_rpt_joins(const struct sg *, const struct iface *);
+/* For assert.c: RPF' changed due to an Assert (§4.5.4, §4.5.5). */
+void	sg_rpf_assert_changed(struct sg *);
 
 /* Join/Prune addressed to us on ifp (§4.5.1, §4.5.2); src 0: (*,G). */
 void	sg_join_received(struct iface *, struct in_addr src, struct in_addr grp,
@@ -106,7 +117,7 @@ void	sg_prune_received(struct iface *, struct in_addr src, struct in_addr grp,
 	    uint16_t holdtime);
 /* Join/Prune from another router to `upstream` on ifp: suppression, override (§4.5.5). */
 void	sg_join_seen(struct iface *, struct in_addr upstream, struct in_addr src,
-	    struct in_addr grp);
+	    struct in_addr grp, uint16_t holdtime);
 void	sg_prune_seen(struct iface *, struct in_addr upstream, struct in_addr src,
 	    struct in_addr grp);
 /* The kernel: no MFC entry for (S,G) arriving on vif (NOCACHE). */
@@ -134,6 +145,8 @@ void	sg_nbr_restarted(struct pim_if *, struct in_addr nbr);
 /* Milliseconds until the KAT expires; 0 when it is not running. */
 uint32_t sg_kat_remaining(const struct sg *);
 
+/* "(S, G)" or "(*, G)", for logs; a static buffer. */
+const char *sg_str(const struct sg *);
 const char *sg_up_name(enum sg_up);
 const char *sg_reg_name(enum sg_reg);
 const char *sg_ds_name(enum sg_ds);

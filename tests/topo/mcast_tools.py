@@ -17,12 +17,12 @@ The receiver joins G (any-source, or source-specific with --source: IGMPv3
 INCLUDE {S}), counts packets per sequence number and prints one JSON report
 on exit (--duration elapsed, --expect reached, SIGTERM/SIGINT, or stdin EOF
 with --control), and also on SIGUSR1:
-    {"received": n, "unique": u, "duplicates": d, "duplicated": [seq, ...],
-     "first_seq": a, "last_seq": b,
+    {"received": n, "unique": u, "duplicates": d, "dup_seqs": [...], "first_seq": a, "last_seq": b,
      "missing": m, "gaps": [[from, to], ...], "longest_gap": k,
      "max_interarrival": s, "first_time": t, "last_time": t, "sources": {...}}
 gaps are the inclusive ranges of sequence numbers missing between first_seq
-and last_seq; times are time.time() (shared by all namespaces).
+and last_seq; dup_seqs the sequence numbers that arrived more than once (the
+first MAX_DUP_SEQS); times are time.time() (shared by all namespaces).
 
 --sniff IFNAME counts the stream's packets as they arrive on a link
 (AF_PACKET), with or without any membership: "does anything reach this
@@ -55,6 +55,7 @@ import time
 from pathlib import Path
 
 MAGIC = b"MCT1"
+MAX_DUP_SEQS = 2000                   # the report lists at most these duplicated seqs
 HDR = struct.Struct("!4sId")          # magic, seq, send time
 TOOL = str(Path(__file__).resolve())
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -153,7 +154,7 @@ class Stats:
             "received": self.received,
             "unique": len(seqs),
             "duplicates": self.received - len(seqs),
-            "duplicated": [q for q in seqs if self.counts[q] > 1][:20],
+            "dup_seqs": [q for q in seqs if self.counts[q] > 1][:MAX_DUP_SEQS],
             "first_seq": seqs[0] if seqs else None,
             "last_seq": seqs[-1] if seqs else None,
             "missing": sum(b - a + 1 for a, b in gaps),

@@ -10,6 +10,8 @@
  * that a test sets and "changes" by calling the RPF watch callbacks the
  * way rpf.c does, IGMP groups, the RP set, and a kernel MFC table that
  * records every add and delete.  Every Join/Prune sg.c sends is recorded.
+ * The Assert machines (assert.c) are a table of won and lost interfaces a
+ * test fills in, as assert_lost()/assert_won() would answer.
  * Time is injected (fake_event.c), whose rand_ms() and jitter_ms() return
  * the middle of their range.
  *
@@ -31,6 +33,7 @@
 
 #include <cmocka.h>
 
+#include "assert.h"
 #include "config.h"
 #include "fake_event.h"
 #include "iface.h"
@@ -180,6 +183,14 @@ uint16_t
 nbr_effective_override_interval(const struct pim_if *pif)
 {
 	return OVERRIDE_MS;
+}
+
+static bool tracking;		/* every neighbour sets the T bit */
+
+bool
+nbr_suppression_enabled(const struct pim_if *pif)
+{
+	return !tracking;
 }
 
 /* ---- Join/Prune sending ------------------------------------------------------ */
@@ -442,6 +453,80 @@ void
 reg_stop_received(struct sg *sg)
 {
 	nreg_stop++;
+}
+
+/* ---- Asserts (assert.c) ------------------------------------------------------ */
+
+struct fake_assert {
+	struct in_addr	src, grp;
+	const struct iface *ifp;
+	enum assert_state state;
+	struct in_addr	winner;
+};
+
+static struct fake_assert fas[4];
+static unsigned nfas, nassert_update, nassert_join, nrpf_assert;
+
+static enum assert_state
+fake_assert_state(const struct sg *sg, const struct iface *ifp, struct in_addr *winner)
+{
+	for (unsigned i = 0; i < nfas; i++)
+		if (fas[i].src.s_addr == sg->src.s_addr && fas[i].grp.s_addr == sg->grp.s_addr &&
+		    fas[i].ifp == ifp) {
+			if (winner != NULL)
+				*winner = fas[i].winner;
+			return fas[i].state;
+		}
+	return ASSERT_NOINFO;
+}
+
+/* The machine of (src, G) on ifp is in state now; winner for the Loser state. */
+static void
+fake_assert_set(const char *src, struct iface *ifp, enum assert_state state,
+    const char *winner)
+{
+	assert_true(nfas < sizeof(fas) / sizeof(fas[0]));
+	fas[nfas++] = (struct fake_assert){ src != NULL ? ip(src) : any, ip(G_ADDR), ifp, state,
+	    winner != NULL ? ip(winner) : any };
+}
+
+bool
+assert_lost(const struct sg *sg, const struct iface *ifp)
+{
+	return ifp != sg->rpf_ifp && fake_assert_state(sg, ifp, NULL) == ASSERT_LOSER;
+}
+
+bool
+assert_won(const struct sg *sg, const struct iface *ifp)
+{
+	return fake_assert_state(sg, ifp, NULL) == ASSERT_WINNER;
+}
+
+void
+assert_rpf_nbr(const struct sg *sg, const struct iface *ifp, struct in_addr *nbr)
+{
+	struct in_addr w;
+
+	if (fake_assert_state(sg, ifp, &w) == ASSERT_LOSER)
+		*nbr = w;
+}
+
+bool
+assert_update(struct sg *sg)
+{
+	nassert_update++;
+	return false;
+}
+
+void
+assert_join_received(struct sg *sg, struct iface *ifp)
+{
+	nassert_join++;
+}
+
+void
+assert_free(struct sg *sg)
+{
 }
 
 /* ---- the kernel's MFC ------------------------------------------------------ */
@@ -732,6 +817,8 @@ setup(void **state)
 	memset(members, 0, sizeof(members));
 	could_register = -1;
 	nreg_stop = 0;
+	nfas = nassert_update = nassert_join = nrpf_assert = 0;
+	tracking = false;
 	memset(&conf, 0, sizeof(conf));
 	conf.keepalive_period = KAT_MS / 1000;
 	conf.spt = CFG_SPT_IMMEDIATE;
@@ -1104,24 +1191,43 @@ up_sg_see_join_raises_jt_to_joinsuppress(void **state)
 	join(ETH2, S_ADDR, 0xffff);
 	fake_advance(10000);
 	assert_int_equal(jt(S_ADDR), PERIOD_MS - 10000);
-	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
 	t = jt(S_ADDR);
 	assert_true(t >= PERIOD_MS * 11 / 10 && t <= PERIOD_MS * 14 / 10);
 	assert_int_equal(t, PERIOD_MS * 125 / 100);	/* the fake jitter's middle */
 	/* a t_joinsuppress lower than the JT leaves it alone */
 	period_ms = PERIOD_MS / 2;
-	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
 	assert_int_equal(jt(S_ADDR), t);
 	period_ms = PERIOD_MS;
 	/* Joins to another router, or on another interface, do not count */
 	fake_advance(t - 1000);
-	sg_join_seen(ETH1, ip("10.0.1.3"), ip(S_ADDR), ip(G_ADDR));
-	sg_join_seen(ETH2, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.3"), ip(S_ADDR), ip(G_ADDR), HT);
+	sg_join_seen(ETH2, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
 	assert_int_equal(jt(S_ADDR), 1000);
 	/* the suppressed Join is not sent until the JT expires */
 	assert_int_equal(njp, 1);
 	fake_advance(1000);
 	assert_int_equal(njp, 2);
+}
+
+/*
+ * t_joinsuppress = min(t_suppressed, the seen Join's holdtime), and no
+ * suppression where every neighbour tracks Joins (T bit, §4.3.3).
+ */
+static void
+up_sg_see_join_suppress_holdtime_t_bit(void **state)
+{
+	join(ETH2, S_ADDR, 0xffff);
+	fake_advance(PERIOD_MS - 10000);
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), 7);
+	assert_int_equal(jt(S_ADDR), 10000);		/* 7 s is below the JT */
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), 30);
+	assert_int_equal(jt(S_ADDR), 30000);
+	tracking = true;
+	fake_advance(20000);
+	sg_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR), HT);
+	assert_int_equal(jt(S_ADDR), 10000);
 }
 
 /* Joined, see Prune(S,G) to RPF'(S,G): JT lowered to t_override, only if higher. */
@@ -1217,7 +1323,7 @@ up_wc_join_towards_rp_with_wc(void **state)
 	assert_int_equal(njp, 2);
 	assert_jp(1, ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, true);
 	/* see Join(*,G) to RPF'(*,G): suppression; see Prune(*,G): override */
-	sg_join_seen(ETH1, ip("10.0.1.2"), any, ip(G_ADDR));
+	sg_join_seen(ETH1, ip("10.0.1.2"), any, ip(G_ADDR), HT);
 	assert_int_equal(jt(NULL), PERIOD_MS * 125 / 100);
 	sg_prune_seen(ETH1, ip("10.0.1.2"), any, ip(G_ADDR));
 	assert_true(jt(NULL) <= OVERRIDE_MS);
@@ -1931,6 +2037,110 @@ rpt_rp_all_pruned_stops_registers(void **state)
 	assert_true(sg_register_received(ip(S_ADDR), ip(G_ADDR), false));
 }
 
+/* ---- the Assert hooks (§4.1.6, §4.6.5) ------------------------------------------ */
+
+/* lost_assert(S,G,I): the interface leaves the olist, JoinDesired follows, the entry stays. */
+static void
+assert_lost_leaves_olist_entry_stays(void **state)
+{
+	join(ETH2, S_ADDR, HT);
+	assert_int_equal(nassert_join, 1);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	fake_assert_set(S_ADDR, ETH2, ASSERT_LOSER, "10.0.2.9");
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_null(mfc_find(ip(S_ADDR), ip(G_ADDR)));
+	assert_jp(njp - 1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, false, false);
+	/* the Join state is still there, to forward again when the Assert state goes */
+	assert_non_null(ds_of(find(S_ADDR, G_ADDR), ETH2));
+	assert_true(nassert_update > 0);
+	nfas = 0;
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	assert_jp(njp - 1, ETH1, "10.0.1.2", S_ADDR, G_ADDR, false, true);
+}
+
+/* Local members keep a lost entry alive: pim_include without lost_assert is still wanted. */
+static void
+assert_lost_members_keep_entry(void **state)
+{
+	member_add(ETH3, S_ADDR, G_ADDR);
+	fake_assert_set(S_ADDR, ETH3, ASSERT_LOSER, "10.0.3.9");
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_non_null(find(S_ADDR, G_ADDR));
+	assert_null(mfc_find(ip(S_ADDR), ip(G_ADDR)));
+	member_del(ETH3, G_ADDR);
+	assert_null(find(S_ADDR, G_ADDR));
+}
+
+/* pim_include(S,G): AssertWinner == me counts local members where we are not the DR. */
+static void
+assert_won_members_without_dr(void **state)
+{
+	dr[2] = false;
+	fake_assert_set(S_ADDR, ETH3, ASSERT_WINNER, NULL);
+	member_add(ETH3, S_ADDR, G_ADDR);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(3));
+	nfas = 0;
+	sg_update(find(S_ADDR, G_ADDR));
+	assert_null(find(S_ADDR, G_ADDR));
+}
+
+/* lost_assert(*,G,I) leaves the inherited olist of every (S,G), and JoinDesired(*,G). */
+static void
+assert_lost_wc_leaves_inherited(void **state)
+{
+	join(ETH2, NULL, HT);
+	join(ETH3, S_ADDR, HT);
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2) | VIF(3));
+	fake_assert_set(NULL, ETH2, ASSERT_LOSER, "10.0.2.9");
+	sg_update(find(NULL, G_ADDR));
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(3));
+	assert_jp(njp - 1, ETH1, "10.0.1.2", RP_ADDR, G_ADDR, true, false);
+	assert_non_null(find(NULL, G_ADDR));
+}
+
+/* §4.6.5, §4.5.7: RPF' is the winner; it changes without Join/Prune, JT to t_override. */
+static void
+assert_rpf_winner_without_join_prune(void **state)
+{
+	struct sg *sg;
+
+	nbr_add(ETH1, "10.0.1.3");
+	join(ETH2, S_ADDR, HT);
+	sg = find(S_ADDR, G_ADDR);
+	assert_int_equal(njp, 1);
+	fake_assert_set(S_ADDR, ETH1, ASSERT_LOSER, "10.0.1.3");
+	sg_rpf_assert_changed(sg);
+	assert_int_equal(sg->rpf_nbr.s_addr, ip("10.0.1.3").s_addr);
+	assert_int_equal(njp, 1);
+	assert_int_equal(jt(S_ADDR), OVERRIDE_MS / 2);
+	/* the lost Assert on the RPF interface leaves the olist alone */
+	assert_mfc(S_ADDR, G_ADDR, 1, VIF(2));
+	fake_advance(OVERRIDE_MS / 2);
+	assert_jp(1, ETH1, "10.0.1.3", S_ADDR, G_ADDR, false, true);
+	/* a route change is not an Assert one: sg_rpf_assert_changed leaves it */
+	route_via(S_ADDR, ETH2, "10.0.2.2");
+	sg_rpf_assert_changed(sg);
+	assert_ptr_equal(sg->rpf_ifp, ETH2);
+}
+
+/* §4.2: a first hop keeps (S,G) whether it is the DR or not, so a new DR registers at once. */
+static void
+data_nocache_first_hop_not_dr_keeps_state(void **state)
+{
+	const char *s = "10.0.3.50";
+
+	route_via(s, ETH3, s);
+	dr[2] = false;
+	sg_nocache(ip(s), ip(G_ADDR), 3);
+	assert_non_null(find(s, G_ADDR));
+	assert_int_equal(could_register, 0);
+	assert_mfc(s, G_ADDR, 3, 0);
+	dr[2] = true;
+	sg_reevaluate_all();
+	assert_int_equal(could_register, 1);
+}
+
 /* Shutting down prunes every joined entry upstream. */
 static void
 fini_prunes_joined(void **state)
@@ -1971,6 +2181,7 @@ main(void)
 		T(up_sg_rpf_change_join_new_prune_old),
 		T(up_sg_rpf_change_not_joined_silent),
 		T(up_sg_see_join_raises_jt_to_joinsuppress),
+		T(up_sg_see_join_suppress_holdtime_t_bit),
 		T(up_sg_see_prune_lowers_jt_to_override),
 		T(up_sg_see_prune_wc_to_rpf_lowers_jt),
 		T(up_sg_nbr_restarted_lowers_jt),
@@ -2014,6 +2225,13 @@ main(void)
 		T(rpt_up_pruned_ignores_seen_prunes),
 		T(rpt_rp_all_pruned_stops_registers),
 		T(fini_prunes_joined),
+		/* §4.1.6, §4.6.5 the Assert hooks */
+		T(assert_lost_leaves_olist_entry_stays),
+		T(assert_lost_members_keep_entry),
+		T(assert_won_members_without_dr),
+		T(assert_lost_wc_leaves_inherited),
+		T(assert_rpf_winner_without_join_prune),
+		T(data_nocache_first_hop_not_dr_keeps_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
