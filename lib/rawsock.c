@@ -241,10 +241,14 @@ raw_recv(int fd, uint8_t *buf, size_t size, struct raw_rx *rx)
 	char addr[INET_ADDRSTRLEN];
 	ssize_t n;
 
+	/*
+	 * An empty socket ends the caller's read loop like an error does: a
+	 * loop that read on after EAGAIN would spin through its whole burst
+	 * on every wakeup.
+	 */
 	if ((n = recvmsg(fd, &msg, 0)) < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return 0;
-		log_warn("raw socket %d: recvmsg", fd);
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warn("raw socket %d: recvmsg", fd);
 		return -1;
 	}
 	/* A datagram that was cut or is not sane IPv4 is dropped here. */

@@ -32,7 +32,10 @@ void	raw_set_rcvbuf(int fd, int bytes);
 int	raw_sendonly(int fd);
 int	raw_join(int fd, int ifindex, struct in_addr grp);
 int	raw_leave(int fd, int ifindex, struct in_addr grp);
-/* Read one datagram into buf and check its IP header: 1 read, 0 nothing, -1 error. */
+/*
+ * Read one datagram into buf and check its IP header: 1 read; 0 one was
+ * dropped (logged), read on; -1 nothing left to read, or an error (logged).
+ */
 int	raw_recv(int fd, uint8_t *buf, size_t size, struct raw_rx *rx);
 /* Parse an IP header (with options) in buf; -1 when it is not a sane IPv4 header. */
 int	raw_parse_ip(const uint8_t *buf, size_t len, struct raw_rx *rx);

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: ISC */
-/* raw_parse_ip() on good headers and on every way a header can lie. */
+/*
+ * raw_parse_ip() on good headers and on every way a header can lie, and
+ * what raw_recv() tells its caller's read loop.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 
@@ -258,6 +263,40 @@ router_alert_bad_length(void **state)
 	assert_int_equal(raw_parse_ip(buf, len, &rx), -1);
 }
 
+/*
+ * raw_recv on a loopback UDP socket, whose payload stands in for the raw
+ * datagram: a good one, a bad one (dropped, read on), then an empty
+ * socket, which must end the read loop (-1), not look like a drop.
+ */
+static void
+recv_tells_drop_from_empty(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	uint8_t pkt[64], buf[256];
+	struct raw_rx rx;
+	size_t len = mkpkt(pkt, NULL, 0);
+	int rfd, sfd;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sfd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(rfd >= 0 && sfd >= 0);
+	assert_int_equal(bind(rfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(rfd, (struct sockaddr *)&a, &alen), 0);
+	assert_int_equal(raw_recv(rfd, buf, sizeof(buf), &rx), -1);
+	assert_int_equal(sendto(sfd, pkt, len, 0, (struct sockaddr *)&a, alen), len);
+	pkt[0] = 0x60;				/* version 6 */
+	assert_int_equal(sendto(sfd, pkt, len, 0, (struct sockaddr *)&a, alen), len);
+	assert_int_equal(raw_recv(rfd, buf, sizeof(buf), &rx), 1);
+	assert_addr(rx.src, SRC);
+	assert_int_equal(rx.len, sizeof(payload));
+	assert_int_equal(raw_recv(rfd, buf, sizeof(buf), &rx), 0);
+	assert_int_equal(raw_recv(rfd, buf, sizeof(buf), &rx), -1);
+	close(rfd);
+	close(sfd);
+}
+
 int
 main(void)
 {
@@ -276,6 +315,7 @@ main(void)
 		cmocka_unit_test(option_overruns_header),
 		cmocka_unit_test(zero_length_option),
 		cmocka_unit_test(router_alert_bad_length),
+		cmocka_unit_test(recv_tells_drop_from_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
