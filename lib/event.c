@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Event loop glue on libevent.  Timers keep their deadline in the struct
- * timer itself so callers can read it without asking libevent; the libevent
- * handle is created on first start and lives until timer_free().
+ * timer itself so callers can read it without asking libevent, and wait in
+ * a binary min-heap here, with one libevent timer armed for the earliest:
+ * thousands of entries with several timers each would otherwise cost a
+ * libevent event (and its malloc) per timer.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -15,6 +18,22 @@
 #include "log.h"
 
 static struct event_base *base;
+
+/*
+ * The pending timers, a min-heap on (deadline, seq); heap[i]->slot is i + 1.
+ * tick is armed for heap[0] (its deadline in armed, 0 when not armed);
+ * while it runs due timers, firing is set and re-arming waits for the end.
+ */
+static struct {
+	struct timer	**heap;
+	uint32_t	len, cap;
+	uint32_t	seq;
+	struct event	*tick;
+	uint64_t	armed;
+	bool		firing;
+} tq;
+
+static void tick_cb(evutil_socket_t, short, void *);
 
 struct ev_io {
 	struct event	*ev;
@@ -39,12 +58,28 @@ ev_init(void)
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	return base ? 0 : -1;
+	if (base == NULL)
+		return -1;
+	if ((tq.tick = evtimer_new(base, tick_cb, NULL)) == NULL) {
+		event_base_free(base);
+		base = NULL;
+		return -1;
+	}
+	return 0;
 }
 
+/* Timers still pending are dropped, as stopped, so that a new loop can take them. */
 void
 ev_fini(void)
 {
+	for (uint32_t i = 0; i < tq.len; i++) {
+		tq.heap[i]->slot = 0;
+		tq.heap[i]->deadline = 0;
+	}
+	if (tq.tick != NULL)
+		event_free(tq.tick);
+	free(tq.heap);
+	memset(&tq, 0, sizeof(tq));
 	if (base != NULL)
 		event_base_free(base);
 	base = NULL;
@@ -149,13 +184,144 @@ ev_signal_del(struct ev_sig *sig)
 	free(sig);
 }
 
-static void
-timer_cb(evutil_socket_t fd, short what, void *arg)
+/* Does a fire before b?  Equal deadlines go in start order (seq may wrap). */
+static bool
+tq_before(const struct timer *a, const struct timer *b)
 {
-	struct timer *t = arg;
+	if (a->deadline != b->deadline)
+		return a->deadline < b->deadline;
+	return (int32_t)(a->seq - b->seq) < 0;
+}
 
-	t->deadline = 0;
-	t->cb(t->arg);
+static void
+tq_place(struct timer *t, uint32_t i)
+{
+	tq.heap[i] = t;
+	t->slot = i + 1;
+}
+
+static void
+tq_sift_up(uint32_t i)
+{
+	struct timer *t = tq.heap[i];
+
+	while (i > 0 && tq_before(t, tq.heap[(i - 1) / 2])) {
+		tq_place(tq.heap[(i - 1) / 2], i);
+		i = (i - 1) / 2;
+	}
+	tq_place(t, i);
+}
+
+static void
+tq_sift_down(uint32_t i)
+{
+	struct timer *t = tq.heap[i];
+	uint32_t c;
+
+	while ((c = 2 * i + 1) < tq.len) {
+		if (c + 1 < tq.len && tq_before(tq.heap[c + 1], tq.heap[c]))
+			c++;
+		if (!tq_before(tq.heap[c], t))
+			break;
+		tq_place(tq.heap[c], i);
+		i = c;
+	}
+	tq_place(t, i);
+}
+
+/* heap[i] has a new key: move it up or down to where it belongs. */
+static void
+tq_fix(uint32_t i)
+{
+	tq_sift_up(i);
+	tq_sift_down(tq.heap[i]->slot - 1);
+}
+
+static void
+tq_insert(struct timer *t)
+{
+	if (tq.len == tq.cap) {
+		uint32_t cap = tq.cap ? tq.cap * 2 : 64;
+		struct timer **h = reallocarray(tq.heap, cap, sizeof(*h));
+
+		if (h == NULL)
+			fatalx("timer: out of memory");
+		tq.heap = h;
+		tq.cap = cap;
+	}
+	tq_place(t, tq.len++);
+	tq_sift_up(tq.len - 1);
+}
+
+static void
+tq_remove(struct timer *t)
+{
+	uint32_t i = t->slot - 1;
+	struct timer *last = tq.heap[--tq.len];
+
+	t->slot = 0;
+	if (i < tq.len) {
+		tq_place(last, i);
+		tq_fix(i);
+	}
+}
+
+/*
+ * Arm tick for the earliest deadline.  libevent measures the delay from
+ * its cached time, which inside a callback can be milliseconds old: the
+ * cache is refreshed after our clock is read, so the tick is never early.
+ */
+static void
+tq_rearm(void)
+{
+	struct timespec ts;
+	struct timeval tv;
+	uint64_t deadline, now_us, at_us;
+
+	if (tq.firing)
+		return;
+	if (tq.len == 0) {
+		if (tq.armed != 0)
+			evtimer_del(tq.tick);
+		tq.armed = 0;
+		return;
+	}
+	if ((deadline = tq.heap[0]->deadline) == tq.armed)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	event_base_update_cache_time(base);
+	now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	at_us = deadline * 1000;
+	at_us = at_us > now_us ? at_us - now_us : 0;
+	tv.tv_sec = (time_t)(at_us / 1000000);
+	tv.tv_usec = (suseconds_t)(at_us % 1000000);
+	if (evtimer_add(tq.tick, &tv) < 0)
+		fatalx("timer: cannot schedule");
+	tq.armed = deadline;
+}
+
+/*
+ * Fire what is due, earliest first.  A timer started by one of these
+ * callbacks waits for a later pass of the loop even when it is due at
+ * once, so that a timer restarting itself with 0 ms cannot starve I/O.
+ */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t now = clock_ms();
+	uint32_t started = tq.seq;
+	struct timer *t;
+
+	tq.armed = 0;
+	tq.firing = true;
+	while (tq.len > 0 && (t = tq.heap[0])->deadline <= now &&
+	    (int32_t)(t->seq - started) < 0) {
+		tq_remove(t);
+		t->deadline = 0;
+		t->cb(t->arg);
+	}
+	tq.firing = false;
+	tq_rearm();
 }
 
 void
@@ -164,39 +330,38 @@ timer_init(struct timer *t, void (*cb)(void *), void *arg)
 	t->cb = cb;
 	t->arg = arg;
 	t->deadline = 0;
-	t->impl = NULL;
+	t->slot = 0;
+	t->seq = 0;
 }
 
 void
 timer_start(struct timer *t, uint32_t ms)
 {
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-
-	if (t->impl == NULL &&
-	    (t->impl = evtimer_new(base, timer_cb, t)) == NULL)
-		fatalx("timer: out of memory");
-	if (evtimer_add((struct event *)t->impl, &tv) < 0)
-		fatalx("timer: cannot schedule");
 	t->deadline = clock_ms() + ms;
 	if (t->deadline == 0)
 		t->deadline = 1;
+	t->seq = tq.seq++;
+	if (t->slot != 0)
+		tq_fix(t->slot - 1);
+	else
+		tq_insert(t);
+	tq_rearm();
 }
 
 void
 timer_stop(struct timer *t)
 {
-	if (t->impl != NULL)
-		evtimer_del((struct event *)t->impl);
+	if (t->slot != 0) {
+		tq_remove(t);
+		tq_rearm();
+	}
 	t->deadline = 0;
 }
 
 void
 timer_free(struct timer *t)
 {
-	if (t->impl != NULL)
-		event_free((struct event *)t->impl);
-	t->impl = NULL;
-	t->deadline = 0;
+	timer_stop(t);
 }
 
 uint32_t

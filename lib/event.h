@@ -31,11 +31,18 @@ struct ev_sig;
 struct ev_sig *ev_signal_add(int signo, void (*cb)(int signo, void *arg), void *arg);
 void	ev_signal_del(struct ev_sig *sig);
 
+/*
+ * A timer lives in the object it times; while pending it costs a pointer
+ * in the event loop's one heap of timers.  Timers fire in deadline
+ * order, equal deadlines in the order they were started; a callback may
+ * start, stop or free any timer, itself included.
+ */
 struct timer {
 	void	(*cb)(void *arg);
 	void	*arg;
 	uint64_t deadline;		/* clock_ms() when it fires; 0: stopped */
-	void	*impl;			/* owned by the event loop */
+	uint32_t slot;			/* the event loop's: heap index + 1; 0: none */
+	uint32_t seq;			/* the event loop's: when it was started */
 };
 
 void	timer_init(struct timer *t, void (*cb)(void *arg), void *arg);

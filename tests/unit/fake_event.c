@@ -40,7 +40,6 @@ timer_init(struct timer *t, void (*cb)(void *), void *arg)
 	t->cb = cb;
 	t->arg = arg;
 	t->deadline = 0;
-	t->impl = NULL;
 }
 
 void
