@@ -9,9 +9,10 @@
  * (for join suppression and prune override).  After each group's record
  * comes its end of message for the (S,G,rpt) machine (§4.5.3).
  *
- * Sending queues entries for one pass of the event loop and packs them per
- * upstream neighbour; a group's entries stay in one message, since a
- * Join(*,G) without the Prune(S,G,rpt)s beside it would end those prunes.
+ * Sending queues entries for one pass of the event loop (JP_BATCH_MS
+ * after the last flush, when that was recent) and packs them per upstream
+ * neighbour; a group's entries stay in one message, since a Join(*,G)
+ * without the Prune(S,G,rpt)s beside it would end those prunes.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -26,6 +27,14 @@
 #include "sg.h"
 
 #define JP_MAX_LEN	1500
+/*
+ * The least time between two flushes on an interface.  In a burst of
+ * changes (thousands of sources starting at once) entries come one or two
+ * per pass of the event loop; a flush per pass would cost a message per
+ * entry here and a wakeup per message at the neighbour.  The first
+ * Join/Prune after a quiet spell still goes at once.
+ */
+#define JP_BATCH_MS	10
 
 uint32_t
 jp_period_ms(const struct pim_if *pif)
@@ -135,6 +144,15 @@ jp_recv(struct pim_if *pif, struct in_addr src, const uint8_t *body, size_t len)
 	}
 }
 
+/* 0 (the next pass of the loop) unless the last flush was under JP_BATCH_MS ago. */
+static uint32_t
+jp_batch_wait(const struct pim_if *pif)
+{
+	uint64_t since = clock_ms() - pif->jp_sent;
+
+	return since >= JP_BATCH_MS ? 0 : (uint32_t)(JP_BATCH_MS - since);
+}
+
 void
 jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
     struct in_addr grp, enum jp_kind kind, bool join)
@@ -167,7 +185,7 @@ jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
 	}
 	pif->jpq[pif->jpq_len++] = (struct jp_entry){ upstream, addr, grp, kind, join };
 	if (!timer_pending(&pif->jp_flush))
-		timer_start(&pif->jp_flush, 0);
+		timer_start(&pif->jp_flush, jp_batch_wait(pif));
 }
 
 static int
@@ -255,6 +273,7 @@ jp_flush(void *arg)
 	}
 	jp_out(pif, &b);
 	pif->jpq_len = 0;
+	pif->jp_sent = clock_ms();
 }
 
 void

@@ -28,8 +28,10 @@ void	jp_recv(struct pim_if *, struct in_addr src, const uint8_t *body, size_t le
 /*
  * Queue one Join or Prune to the upstream neighbour on pif: of (S,G) or
  * (S,G,rpt), or of (*,G), where addr is the RP.  Everything queued in one
- * pass of the event loop goes out together, as few messages per neighbour
- * as the interface MTU allows, each group's entries in one message.
+ * pass of the event loop (or, when the interface sent Join/Prunes under
+ * 10 ms ago, until 10 ms after them) goes out together, as few messages
+ * per neighbour as the interface MTU allows, each group's entries in one
+ * message.
  */
 void	jp_send(struct pim_if *, struct in_addr upstream, struct in_addr addr,
 	    struct in_addr grp, enum jp_kind, bool join);

@@ -55,6 +55,7 @@ struct pim_if {
 	struct jp_entry	*jpq;
 	unsigned	jpq_len, jpq_size;
 	struct timer	jp_flush;
+	uint64_t	jp_sent;	/* clock_ms() of the last flush */
 };
 
 #define PIM_ALL_ROUTERS		"224.0.0.13"
