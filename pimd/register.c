@@ -25,6 +25,7 @@
 #include "rawsock.h"
 #include "register.h"
 #include "rp.h"
+#include "rpf.h"
 #include "sg.h"
 
 #define REG_MAX_LEN	65535
@@ -55,7 +56,7 @@ reg_suppression_ms(void)
 
 /* Our source address toward the RP: the route's, else its interface's (§4.4.1). */
 static struct in_addr
-reg_source(struct in_addr rp)
+reg_lookup_source(struct in_addr rp)
 {
 	struct netlink_route r;
 	struct iface *ifp;
@@ -68,6 +69,29 @@ reg_source(struct in_addr rp)
 	if ((ifp = iface_find_index(r.ifindex)) != NULL)
 		return ifp->primary;
 	return none;
+}
+
+/*
+ * Thousands of sources may start registering within a second, all toward
+ * the same RP: the answer is kept until a route event may have changed it.
+ */
+static struct in_addr
+reg_source(struct in_addr rp)
+{
+	static struct {
+		bool		valid;
+		uint32_t	generation;
+		struct in_addr	rp, src;
+	} last;
+
+	if (!last.valid || last.rp.s_addr != rp.s_addr ||
+	    last.generation != rpf_generation()) {
+		last.src = reg_lookup_source(rp);
+		last.rp = rp;
+		last.generation = rpf_generation();
+		last.valid = true;
+	}
+	return last.src;
 }
 
 static void

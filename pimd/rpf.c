@@ -61,6 +61,7 @@ static struct rpf_queue dirtyq = TAILQ_HEAD_INITIALIZER(dirtyq);
 static struct rpf_queue notifyq = TAILQ_HEAD_INITIALIZER(notifyq);
 static struct timer resolve_timer;
 static bool timer_ready;
+static uint32_t generation;
 
 static uint32_t
 host(struct in_addr a)
@@ -323,10 +324,17 @@ rpf_route_event(enum netlink_event ev, struct in_addr dst, uint8_t prefixlen,
 	uint32_t lo = host(dst) & mask, hi = lo | ~mask;
 	struct rpf_entry key = { .rpf.target.s_addr = htonl(lo) }, *e;
 
+	generation++;
 	for (e = RB_NFIND(rpf_tree, &cache, &key);
 	    e != NULL && host(e->rpf.target) <= hi;
 	    e = RB_NEXT(rpf_tree, &cache, e))
 		entry_mark_dirty(e);
+}
+
+uint32_t
+rpf_generation(void)
+{
+	return generation;
 }
 
 void

@@ -70,6 +70,13 @@ void	rpf_unwatch(struct rpf_watch *);
 void	rpf_route_event(enum netlink_event ev, struct in_addr dst,
 	    uint8_t prefixlen, void *arg);
 
+/*
+ * Moves on with every route event: an answer netlink_route_lookup() gave
+ * while it stays the same still holds (link and address changes that
+ * move routes come as route events too).
+ */
+uint32_t rpf_generation(void);
+
 /* Drop every cache entry and watch (at shutdown, after the last user). */
 void	rpf_fini(void);
 

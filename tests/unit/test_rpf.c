@@ -483,6 +483,22 @@ unwatched_target_not_looked_up(void **state)
 	assert_int_equal(nlookups, 0);
 }
 
+/* Any route event moves the generation, watched targets or not. */
+static void
+generation_moves_on_route_events(void **state)
+{
+	uint32_t g = rpf_generation();
+
+	event("203.0.113.0/24");
+	assert_int_not_equal(rpf_generation(), g);
+	g = rpf_generation();
+	event("0.0.0.0/0");
+	assert_int_not_equal(rpf_generation(), g);
+	g = rpf_generation();
+	fake_advance(1000);
+	assert_int_equal(rpf_generation(), g);
+}
+
 /* ---- what a route change re-resolves -------------------------------------- */
 
 static void
@@ -895,6 +911,7 @@ main(void)
 		T(preference_by_protocol),
 		T(watchers_share_one_entry),
 		T(unwatched_target_not_looked_up),
+		T(generation_moves_on_route_events),
 		T(only_covered_targets),
 		T(burst_coalesced),
 		T(late_change_joins_pending_pass),
