@@ -20,17 +20,20 @@
 static struct event_base *base;
 
 /*
- * The pending timers, a min-heap on (deadline, seq); heap[i]->slot is i + 1.
- * tick is armed for heap[0] (its deadline in armed, 0 when not armed);
- * while it runs due timers, firing is set and re-arming waits for the end.
+ * The pending timers, a min-heap on deadline; heap[i]->slot is i + 1.
+ * Deadlines are milliseconds modulo 2^32 and compare by their difference,
+ * which is right while they lie within 2^31 ms of each other (TIMER_MAX_MS
+ * sees to that).  tick is armed for heap[0] (its deadline in armed, 0 when
+ * not armed); while it runs the timers due at now, firing is set and
+ * re-arming waits for the end.
  */
 static struct {
 	struct timer	**heap;
 	uint32_t	len, cap;
-	uint32_t	seq;
 	struct event	*tick;
-	uint64_t	armed;
+	uint32_t	armed;
 	bool		firing;
+	uint32_t	now;
 } tq;
 
 static void tick_cb(evutil_socket_t, short, void *);
@@ -184,13 +187,17 @@ ev_signal_del(struct ev_sig *sig)
 	free(sig);
 }
 
-/* Does a fire before b?  Equal deadlines go in start order (seq may wrap). */
+/* Milliseconds from now to deadline, negative when it has passed. */
+static int32_t
+tq_until(uint32_t deadline, uint32_t now)
+{
+	return (int32_t)(deadline - now);
+}
+
 static bool
 tq_before(const struct timer *a, const struct timer *b)
 {
-	if (a->deadline != b->deadline)
-		return a->deadline < b->deadline;
-	return (int32_t)(a->seq - b->seq) < 0;
+	return tq_until(a->deadline, b->deadline) < 0;
 }
 
 static void
@@ -276,7 +283,9 @@ tq_rearm(void)
 {
 	struct timespec ts;
 	struct timeval tv;
-	uint64_t deadline, now_us, at_us;
+	uint64_t now_us, at_us;
+	uint32_t deadline;
+	int32_t ms;
 
 	if (tq.firing)
 		return;
@@ -291,8 +300,9 @@ tq_rearm(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	event_base_update_cache_time(base);
 	now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	at_us = deadline * 1000;
-	at_us = at_us > now_us ? at_us - now_us : 0;
+	at_us = 0;
+	if ((ms = tq_until(deadline, (uint32_t)(now_us / 1000))) > 0)
+		at_us = (now_us / 1000 + (uint64_t)ms) * 1000 - now_us;
 	tv.tv_sec = (time_t)(at_us / 1000000);
 	tv.tv_usec = (suseconds_t)(at_us % 1000000);
 	if (evtimer_add(tq.tick, &tv) < 0)
@@ -302,20 +312,20 @@ tq_rearm(void)
 
 /*
  * Fire what is due, earliest first.  A timer started by one of these
- * callbacks waits for a later pass of the loop even when it is due at
- * once, so that a timer restarting itself with 0 ms cannot starve I/O.
+ * callbacks is due after now (timer_start), so it waits for a later pass
+ * of the loop: one restarting itself with 0 ms cannot starve I/O, and a
+ * 0 ms timer that collects work (a Join/Prune flush) runs after every
+ * timer due now has added its share.
  */
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t now = clock_ms();
-	uint32_t started = tq.seq;
 	struct timer *t;
 
 	tq.armed = 0;
+	tq.now = (uint32_t)clock_ms();
 	tq.firing = true;
-	while (tq.len > 0 && (t = tq.heap[0])->deadline <= now &&
-	    (int32_t)(t->seq - started) < 0) {
+	while (tq.len > 0 && tq_until((t = tq.heap[0])->deadline, tq.now) <= 0) {
 		tq_remove(t);
 		t->deadline = 0;
 		t->cb(t->arg);
@@ -331,16 +341,19 @@ timer_init(struct timer *t, void (*cb)(void *), void *arg)
 	t->arg = arg;
 	t->deadline = 0;
 	t->slot = 0;
-	t->seq = 0;
 }
 
 void
 timer_start(struct timer *t, uint32_t ms)
 {
-	t->deadline = clock_ms() + ms;
-	if (t->deadline == 0)
-		t->deadline = 1;
-	t->seq = tq.seq++;
+	uint32_t deadline;
+
+	if (ms > TIMER_MAX_MS)
+		ms = TIMER_MAX_MS;
+	deadline = (uint32_t)clock_ms() + ms;
+	if (tq.firing && tq_until(deadline, tq.now) <= 0)
+		deadline = tq.now + 1;
+	t->deadline = deadline != 0 ? deadline : 1;	/* 0 reads as stopped */
 	if (t->slot != 0)
 		tq_fix(t->slot - 1);
 	else
@@ -367,11 +380,9 @@ timer_free(struct timer *t)
 uint32_t
 timer_remaining(const struct timer *t)
 {
-	uint64_t now = clock_ms();
+	int32_t ms = tq_until(t->deadline, (uint32_t)clock_ms());
 
-	if (t->deadline == 0 || t->deadline <= now)
-		return 0;
-	return (uint32_t)(t->deadline - now);
+	return t->deadline == 0 || ms <= 0 ? 0 : (uint32_t)ms;
 }
 
 uint32_t

@@ -32,18 +32,22 @@ struct ev_sig *ev_signal_add(int signo, void (*cb)(int signo, void *arg), void *
 void	ev_signal_del(struct ev_sig *sig);
 
 /*
- * A timer lives in the object it times; while pending it costs a pointer
- * in the event loop's one heap of timers.  Timers fire in deadline
- * order, equal deadlines in the order they were started; a callback may
- * start, stop or free any timer, itself included.
+ * A timer lives in the object it times (thousands of entries have several
+ * each, so it is kept small); while pending it costs a pointer in the
+ * event loop's one heap of timers.  Timers fire in deadline order, to the
+ * millisecond; a callback may start, stop or free any timer, itself
+ * included, and a timer it starts is due a millisecond later at the
+ * earliest.  The deadline wraps every 49.7 days, so a timer runs for at
+ * most TIMER_MAX_MS.
  */
 struct timer {
 	void	(*cb)(void *arg);
 	void	*arg;
-	uint64_t deadline;		/* clock_ms() when it fires; 0: stopped */
+	uint32_t deadline;		/* (uint32_t)clock_ms() when it fires; 0: stopped */
 	uint32_t slot;			/* the event loop's: heap index + 1; 0: none */
-	uint32_t seq;			/* the event loop's: when it was started */
 };
+
+#define TIMER_MAX_MS	(1u << 30)	/* 12.4 days; the longest holdtime is 18 h */
 
 void	timer_init(struct timer *t, void (*cb)(void *arg), void *arg);
 void	timer_start(struct timer *t, uint32_t ms);
