@@ -2,8 +2,11 @@
 /*
  * The kernel's IPv4 multicast routing socket.  This module owns the one
  * socket per network namespace that may call MRT_INIT, remembers which VIFs
- * and MFC entries it added (so shutdown removes exactly those), and turns
- * what the kernel sends on the socket into upcalls or IGMP packets.
+ * it added (so shutdown removes exactly those), and turns what the kernel
+ * sends on the socket into upcalls or IGMP packets.  MFC entries are not
+ * remembered: MRT_DONE flushes exactly those added on this socket (the
+ * kernel marks entries added any other way static and keeps them), and
+ * remembering thousands of them would cost memory for nothing.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,30 +24,10 @@
 #include "log.h"
 #include "mrt.h"
 #include "rawsock.h"
-#include "tree.h"
 
 /* Read at most this many messages per wakeup so other sockets get a turn. */
 #define MRT_READ_BURST	64
 #define MRT_BUFSIZE	65536
-
-struct mfc {
-	RB_ENTRY(mfc)	entry;
-	struct in_addr	src;
-	struct in_addr	grp;
-};
-
-static int
-mfc_cmp(const struct mfc *a, const struct mfc *b)
-{
-	if (a->grp.s_addr != b->grp.s_addr)
-		return ntohl(a->grp.s_addr) < ntohl(b->grp.s_addr) ? -1 : 1;
-	if (a->src.s_addr != b->src.s_addr)
-		return ntohl(a->src.s_addr) < ntohl(b->src.s_addr) ? -1 : 1;
-	return 0;
-}
-
-RB_HEAD(mfc_tree, mfc);
-RB_GENERATE_STATIC_(mfc_tree, mfc, entry, mfc_cmp)
 
 static struct {
 	int			fd;
@@ -52,8 +35,6 @@ static struct {
 	struct mrt_handlers	h;
 	uint32_t		vifs;		/* bit per VIF added here */
 	bool			wrvifwhole;	/* WRONGVIF comes with the packet */
-	struct mfc_tree		mfcs;
-	unsigned		nmfc;
 	uint8_t			*buf;
 } mrt = { .fd = -1 };
 
@@ -81,7 +62,6 @@ mrt_open(const struct mrt_handlers *h)
 	raw_set_rcvbuf(fd, RAW_RCVBUF);
 	mrt.fd = fd;
 	mrt.h = *h;
-	RB_INIT(&mrt.mfcs);
 	if ((mrt.buf = malloc(MRT_BUFSIZE)) == NULL ||
 	    (mrt.io = ev_io_add(fd, mrt_read, NULL)) == NULL) {
 		free(mrt.buf);
@@ -96,13 +76,10 @@ mrt_open(const struct mrt_handlers *h)
 void
 mrt_close(void)
 {
-	struct mfc *m, *next;
 	int off = 0;
 
 	if (mrt.fd < 0)
 		return;
-	RB_FOREACH_SAFE(m, mfc_tree, &mrt.mfcs, next)
-		mrt_mfc_del(m->src, m->grp);
 	for (int vif = 0; vif < MRT_MAXVIFS; vif++)
 		if (mrt.vifs & (1u << vif))
 			mrt_vif_del(vif);
@@ -222,7 +199,6 @@ int
 mrt_mfc_add(struct in_addr src, struct in_addr grp, int iif,
     const uint8_t ttls[MRT_MAXVIFS])
 {
-	struct mfc key = { .src = src, .grp = grp }, *m;
 	struct mfcctl mc;
 
 	memset(&mc, 0, sizeof(mc));
@@ -239,27 +215,14 @@ mrt_mfc_add(struct in_addr src, struct in_addr grp, int iif,
 		    inet_ntop(AF_INET, &grp, g, sizeof(g)), iif);
 		return -1;
 	}
-	if (RB_FIND(mfc_tree, &mrt.mfcs, &key) == NULL) {
-		if ((m = calloc(1, sizeof(*m))) == NULL)
-			fatalx("mroute: out of memory");
-		*m = key;
-		RB_INSERT(mfc_tree, &mrt.mfcs, m);
-		mrt.nmfc++;
-	}
 	return 0;
 }
 
 int
 mrt_mfc_del(struct in_addr src, struct in_addr grp)
 {
-	struct mfc key = { .src = src, .grp = grp }, *m;
 	struct mfcctl mc;
 
-	if ((m = RB_FIND(mfc_tree, &mrt.mfcs, &key)) != NULL) {
-		RB_REMOVE(mfc_tree, &mrt.mfcs, m);
-		free(m);
-		mrt.nmfc--;
-	}
 	memset(&mc, 0, sizeof(mc));
 	mc.mfcc_origin = src;
 	mc.mfcc_mcastgrp = grp;
@@ -269,12 +232,6 @@ mrt_mfc_del(struct in_addr src, struct in_addr grp)
 		return -1;
 	}
 	return 0;
-}
-
-unsigned
-mrt_mfc_count(void)
-{
-	return mrt.nmfc;
 }
 
 int

@@ -57,7 +57,7 @@ struct mrt_vif_stats {
  * multicast routing daemon owns this network namespace's table.
  */
 int	mrt_open(const struct mrt_handlers *h);
-/* Delete every MFC entry and VIF added through this module, then MRT_DONE. */
+/* Delete every VIF added through this module, then MRT_DONE, which takes their MFC entries. */
 void	mrt_close(void);
 int	mrt_fd(void);
 /*
@@ -77,7 +77,6 @@ int	mrt_vif_free(void);		/* lowest unused VIF index, or -1 */
 int	mrt_mfc_add(struct in_addr src, struct in_addr grp, int iif,
 	    const uint8_t ttls[MRT_MAXVIFS]);
 int	mrt_mfc_del(struct in_addr src, struct in_addr grp);
-unsigned mrt_mfc_count(void);
 
 int	mrt_sg_stats(struct in_addr src, struct in_addr grp, struct mrt_sg_stats *out);
 int	mrt_vif_stats(int vif, struct mrt_vif_stats *out);
