@@ -164,16 +164,7 @@ jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
 	    inet_ntop(AF_INET, &addr, a, sizeof(a)),
 	    inet_ntop(AF_INET, &grp, c, sizeof(c)), kind == JP_SG_RPT ? ", rpt" : "",
 	    inet_ntop(AF_INET, &upstream, d, sizeof(d)));
-	/* A later Join or Prune for the same entry replaces the queued one. */
-	for (unsigned i = 0; i < pif->jpq_len; i++) {
-		struct jp_entry *e = &pif->jpq[i];
-
-		if (e->upstream.s_addr == upstream.s_addr && e->addr.s_addr == addr.s_addr &&
-		    e->grp.s_addr == grp.s_addr && e->kind == kind) {
-			e->join = join;
-			return;
-		}
-	}
+	/* A later Join or Prune for the same entry replaces it: jp_dedup(). */
 	if (pif->jpq_len == pif->jpq_size) {
 		unsigned size = pif->jpq_size ? pif->jpq_size * 2 : 64;
 		struct jp_entry *q = reallocarray(pif->jpq, size, sizeof(*q));
@@ -183,7 +174,9 @@ jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
 		pif->jpq = q;
 		pif->jpq_size = size;
 	}
-	pif->jpq[pif->jpq_len++] = (struct jp_entry){ upstream, addr, grp, kind, join };
+	pif->jpq[pif->jpq_len] = (struct jp_entry){ upstream, addr, grp, kind, join,
+	    pif->jpq_len };
+	pif->jpq_len++;
 	if (!timer_pending(&pif->jp_flush))
 		timer_start(&pif->jp_flush, jp_batch_wait(pif));
 }
@@ -199,6 +192,52 @@ by_upstream_group(const void *x, const void *y)
 	p = ntohl(a->grp.s_addr);
 	q = ntohl(b->grp.s_addr);
 	return p < q ? -1 : p > q;
+}
+
+/* Then by what the entry names, and the order the entries were queued in. */
+static int
+by_entry(const void *x, const void *y)
+{
+	const struct jp_entry *a = x, *b = y;
+	int c;
+	uint32_t p, q;
+
+	if ((c = by_upstream_group(a, b)) != 0)
+		return c;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	p = ntohl(a->addr.s_addr);
+	q = ntohl(b->addr.s_addr);
+	if (p != q)
+		return p < q ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool
+same_entry(const struct jp_entry *a, const struct jp_entry *b)
+{
+	return a->upstream.s_addr == b->upstream.s_addr && a->grp.s_addr == b->grp.s_addr &&
+	    a->kind == b->kind && a->addr.s_addr == b->addr.s_addr;
+}
+
+/*
+ * Sort the queue by upstream neighbour and group, and keep only the last
+ * Join or Prune queued for each entry.  Looking for the entry in jp_send
+ * instead cost a scan of the queue per entry queued: quadratic in a burst
+ * of thousands.
+ */
+static void
+jp_dedup(struct pim_if *pif)
+{
+	unsigned n = 0;
+
+	qsort(pif->jpq, pif->jpq_len, sizeof(*pif->jpq), by_entry);
+	for (unsigned i = 0; i < pif->jpq_len; i++) {
+		if (i + 1 < pif->jpq_len && same_entry(&pif->jpq[i], &pif->jpq[i + 1]))
+			continue;
+		pif->jpq[n++] = pif->jpq[i];
+	}
+	pif->jpq_len = n;
 }
 
 static void
@@ -243,8 +282,7 @@ jp_flush(void *arg)
 		return;
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	/* The queue holds each entry once, so the order within a group is free. */
-	qsort(pif->jpq, pif->jpq_len, sizeof(*pif->jpq), by_upstream_group);
+	jp_dedup(pif);
 	for (unsigned i = 0; i < pif->jpq_len; i++) {
 		const struct jp_entry *e = &pif->jpq[i];
 		struct pim_jp_source s = {

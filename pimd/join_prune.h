@@ -19,6 +19,7 @@ struct jp_entry {
 	struct in_addr	grp;
 	enum jp_kind	kind;
 	bool		join;
+	unsigned	seq;		/* place in the queue: the last one counts */
 };
 
 void	jp_init(struct pim_if *);
