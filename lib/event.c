@@ -2,15 +2,24 @@
 /*
  * Event loop glue on libevent.  Timers keep their deadline in the struct
  * timer itself so callers can read it without asking libevent, and wait in
- * a binary min-heap here, with one libevent timer armed for the earliest:
+ * a binary min-heap here, with one timerfd armed for the earliest:
  * thousands of entries with several timers each would otherwise cost a
  * libevent event (and its malloc) per timer.
+ *
+ * The timerfd also keeps libevent's timers out of the way: libevent keeps
+ * millisecond timers exact only with EVENT_BASE_FLAG_PRECISE_TIMER, which
+ * re-arms a timerfd of its own before every wait, a system call per
+ * wakeup; ours is set only when the earliest deadline changes.  libevent's
+ * own timers (the control socket's timeouts, seconds) run on its coarse
+ * clock.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -23,18 +32,21 @@ static struct event_base *base;
  * The pending timers, a min-heap on deadline; heap[i]->slot is i + 1.
  * Deadlines are milliseconds modulo 2^32 and compare by their difference,
  * which is right while they lie within 2^31 ms of each other (TIMER_MAX_MS
- * sees to that).  tick is armed for heap[0] (its deadline in armed, 0 when
- * not armed); while it runs the timers due at now, firing is set and
- * re-arming waits for the end.
+ * sees to that).  The timerfd fd is set for heap[0], its deadline in armed
+ * (0: not set); it stays set after it expires, until tq_rearm sets it for
+ * a later deadline or clears it, which also makes it unreadable again.
+ * While tick_cb runs the timers due at now, firing is set and re-arming
+ * waits for the end.
  */
 static struct {
 	struct timer	**heap;
 	uint32_t	len, cap;
+	int		fd;
 	struct event	*tick;
 	uint32_t	armed;
 	bool		firing;
 	uint32_t	now;
-} tq;
+} tq = { .fd = -1 };
 
 static void tick_cb(evutil_socket_t, short, void *);
 
@@ -57,15 +69,14 @@ ev_init(void)
 
 	if ((cfg = event_config_new()) == NULL)
 		return -1;
-	/* Millisecond timers need the precise monotonic clock, not the coarse one. */
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	if (base == NULL)
 		return -1;
-	if ((tq.tick = evtimer_new(base, tick_cb, NULL)) == NULL) {
-		event_base_free(base);
-		base = NULL;
+	if ((tq.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+	    (tq.tick = event_new(base, tq.fd, EV_READ | EV_PERSIST, tick_cb, NULL)) == NULL ||
+	    event_add(tq.tick, NULL) < 0) {
+		ev_fini();
 		return -1;
 	}
 	return 0;
@@ -81,8 +92,11 @@ ev_fini(void)
 	}
 	if (tq.tick != NULL)
 		event_free(tq.tick);
+	if (tq.fd >= 0)
+		close(tq.fd);
 	free(tq.heap);
 	memset(&tq, 0, sizeof(tq));
+	tq.fd = -1;
 	if (base != NULL)
 		event_base_free(base);
 	base = NULL;
@@ -273,41 +287,35 @@ tq_remove(struct timer *t)
 	}
 }
 
-/*
- * Arm tick for the earliest deadline.  libevent measures the delay from
- * its cached time, which inside a callback can be milliseconds old: the
- * cache is refreshed after our clock is read, so the tick is never early.
- */
+/* Set the timerfd for deadline, a point on clock_ms()'s clock; 0 clears it. */
+static void
+tq_set(uint32_t deadline)
+{
+	struct itimerspec its = { 0 };
+	uint64_t now = clock_ms(), at;
+	int32_t ms;
+
+	if (deadline != 0) {
+		ms = tq_until(deadline, (uint32_t)now);
+		at = ms > 0 ? now + (uint64_t)ms : now;	/* past: expires at once */
+		its.it_value.tv_sec = (time_t)(at / 1000);
+		its.it_value.tv_nsec = (long)(at % 1000) * 1000000;
+	}
+	if (timerfd_settime(tq.fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		fatal("timer: timerfd_settime");
+	tq.armed = deadline;
+}
+
 static void
 tq_rearm(void)
 {
-	struct timespec ts;
-	struct timeval tv;
-	uint64_t now_us, at_us;
-	uint32_t deadline;
-	int32_t ms;
-
 	if (tq.firing)
 		return;
 	if (tq.len == 0) {
 		if (tq.armed != 0)
-			evtimer_del(tq.tick);
-		tq.armed = 0;
-		return;
-	}
-	if ((deadline = tq.heap[0]->deadline) == tq.armed)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	event_base_update_cache_time(base);
-	now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	at_us = 0;
-	if ((ms = tq_until(deadline, (uint32_t)(now_us / 1000))) > 0)
-		at_us = (now_us / 1000 + (uint64_t)ms) * 1000 - now_us;
-	tv.tv_sec = (time_t)(at_us / 1000000);
-	tv.tv_usec = (suseconds_t)(at_us % 1000000);
-	if (evtimer_add(tq.tick, &tv) < 0)
-		fatalx("timer: cannot schedule");
-	tq.armed = deadline;
+			tq_set(0);
+	} else if (tq.heap[0]->deadline != tq.armed)
+		tq_set(tq.heap[0]->deadline);
 }
 
 /*
@@ -315,14 +323,15 @@ tq_rearm(void)
  * callbacks is due after now (timer_start), so it waits for a later pass
  * of the loop: one restarting itself with 0 ms cannot starve I/O, and a
  * 0 ms timer that collects work (a Join/Prune flush) runs after every
- * timer due now has added its share.
+ * timer due now has added its share.  The expired deadline is still in
+ * armed, so tq_rearm sets or clears the timerfd, which reads as empty
+ * again.
  */
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct timer *t;
 
-	tq.armed = 0;
 	tq.now = (uint32_t)clock_ms();
 	tq.firing = true;
 	while (tq.len > 0 && tq_until((t = tq.heap[0])->deadline, tq.now) <= 0) {
