@@ -163,7 +163,6 @@ src_del(struct igmp_source *s)
 
 static void group_expired(void *);
 static void group_rxmt(void *);
-static void host_expired(void *);
 
 static struct igmp_group *
 group_new(struct igmp_groups *gs, struct in_addr addr)
@@ -182,8 +181,6 @@ group_new(struct igmp_groups *gs, struct in_addr addr)
 	g->created = clock_ms();
 	RB_INIT(&g->sources);
 	timer_init(&g->timer, group_expired, g);
-	timer_init(&g->v1_host, host_expired, g);
-	timer_init(&g->v2_host, host_expired, g);
 	timer_init(&g->rxmt, group_rxmt, g);
 	RB_INSERT(igmp_group_tree, &gs->groups, g);
 	gs->ngroups++;
@@ -198,8 +195,6 @@ group_free(struct igmp_group *g)
 	while ((s = RB_MIN(igmp_source_tree, &g->sources)) != NULL)
 		src_del(s);
 	timer_free(&g->timer);
-	timer_free(&g->v1_host);
-	timer_free(&g->v2_host);
 	timer_free(&g->rxmt);
 	RB_REMOVE(igmp_group_tree, &g->set->groups, g);
 	g->set->ngroups--;
@@ -232,12 +227,20 @@ group_set_mode(struct igmp_group *g, enum igmp_filter mode)
 		timer_stop(&g->timer);
 }
 
+uint32_t
+igmp_group_host_left(const struct igmp_group *g, uint8_t version)
+{
+	uint64_t end = version == 1 ? g->v1_host_end : g->v2_host_end, now = clock_ms();
+
+	return end > now ? (uint32_t)(end - now) : 0;
+}
+
 uint8_t
 igmp_group_compat(const struct igmp_group *g)
 {
-	if (timer_pending(&g->v1_host))
+	if (igmp_group_host_left(g, 1) > 0)
 		return 1;
-	if (timer_pending(&g->v2_host) || g->set->p->version == 2)
+	if (igmp_group_host_left(g, 2) > 0 || g->set->p->version == 2)
 		return 2;
 	return 3;
 }
@@ -550,9 +553,9 @@ note_host_version(struct igmp_group *g, uint8_t version)
 	uint32_t ohpi = igmp_gmi_ms(g->set->p);	/* RV * QI + QRI */
 
 	if (version == 1)
-		timer_start(&g->v1_host, ohpi);
+		g->v1_host_end = clock_ms() + ohpi;
 	else if (version == 2)
-		timer_start(&g->v2_host, ohpi);
+		g->v2_host_end = clock_ms() + ohpi;
 }
 
 void
@@ -648,12 +651,6 @@ source_expired(void *arg)
 	if (g->mode == IGMP_FILTER_INCLUDE)
 		src_del(s);
 	group_settle(g);
-}
-
-static void
-host_expired(void *arg)
-{
-	/* The compatibility mode is derived from the timers when needed. */
 }
 
 void

@@ -52,8 +52,12 @@ struct igmp_group {
 	struct in_addr	addr;
 	enum igmp_filter mode;
 	struct timer	timer;		/* group timer (§6.2.2), EXCLUDE mode */
-	struct timer	v1_host;	/* Older Version Host Present (§7.3.2) */
-	struct timer	v2_host;
+	/*
+	 * When the Older Version Host Present timers (§7.3.2) of IGMPv1 and
+	 * v2 hosts end, clock_ms() (0: never started).  Nothing happens when
+	 * they do, so they are times to compare with, not timers.
+	 */
+	uint64_t	v1_host_end, v2_host_end;
 	struct timer	rxmt;		/* specific query retransmissions */
 	unsigned	g_rxmt;		/* Q(G) retransmissions left */
 	uint64_t	created;
@@ -96,6 +100,8 @@ void	igmp_group_query(struct igmp_groups *, struct in_addr grp,
 
 /* The group's compatibility mode: 1, 2 or 3 (§7.3.2). */
 uint8_t	igmp_group_compat(const struct igmp_group *);
+/* Milliseconds left of the IGMPv1 or v2 Host Present timer; 0: not running. */
+uint32_t igmp_group_host_left(const struct igmp_group *, uint8_t version);
 /* §6.3: does this interface want traffic from src to the group? */
 bool	igmp_group_forwards(const struct igmp_group *, struct in_addr src);
 

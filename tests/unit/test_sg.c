@@ -734,7 +734,11 @@ member_set(struct iface *ifp, const char *src, const char *grp, bool exclude)
 	for (unsigned i = 0; m == NULL && i < MAX_MEMBERS; i++)
 		if (!members[i].used)
 			m = &members[i];
-	assert_non_null(m);
+	/* fail() returns as far as the compiler knows: no memset on NULL. */
+	if (m == NULL) {
+		fail_msg("more than %d members", MAX_MEMBERS);
+		return;
+	}
 	memset(m, 0, sizeof(*m));
 	m->used = true;
 	m->ifp = ifp;
