@@ -35,6 +35,7 @@
  * Join/Prune after a quiet spell still goes at once.
  */
 #define JP_BATCH_MS	10
+#define JP_QUEUE_MIN	64	/* entries the queue keeps room for between flushes */
 
 uint32_t
 jp_period_ms(const struct pim_if *pif)
@@ -166,7 +167,7 @@ jp_send(struct pim_if *pif, struct in_addr upstream, struct in_addr addr,
 	    inet_ntop(AF_INET, &upstream, d, sizeof(d)));
 	/* A later Join or Prune for the same entry replaces it: jp_dedup(). */
 	if (pif->jpq_len == pif->jpq_size) {
-		unsigned size = pif->jpq_size ? pif->jpq_size * 2 : 64;
+		unsigned size = pif->jpq_size ? pif->jpq_size * 2 : JP_QUEUE_MIN;
 		struct jp_entry *q = reallocarray(pif->jpq, size, sizeof(*q));
 
 		if (q == NULL)
@@ -240,6 +241,18 @@ jp_dedup(struct pim_if *pif)
 	pif->jpq_len = n;
 }
 
+/* Empty the queue; the room a burst took goes back rather than sit idle. */
+static void
+jp_queue_drop(struct pim_if *pif)
+{
+	pif->jpq_len = 0;
+	if (pif->jpq_size > JP_QUEUE_MIN) {
+		free(pif->jpq);
+		pif->jpq = NULL;
+		pif->jpq_size = 0;
+	}
+}
+
 static void
 jp_out(struct pim_if *pif, struct pim_jp_builder *b)
 {
@@ -310,7 +323,7 @@ jp_flush(void *arg)
 		}
 	}
 	jp_out(pif, &b);
-	pif->jpq_len = 0;
+	jp_queue_drop(pif);
 	pif->jp_sent = clock_ms();
 }
 
