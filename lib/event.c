@@ -35,6 +35,9 @@ static struct event_base *base;
  * sees to that).  The timerfd fd is set for heap[0], its deadline in armed
  * (0: not set); it stays set after it expires, until tq_rearm sets it for
  * a later deadline or clears it, which also makes it unreadable again.
+ * A heap[0] due already goes to soon instead, a libevent timer of 0 ms:
+ * the next pass of the loop then polls without sleeping, where a timerfd
+ * set in the past would take a timer interrupt and a wakeup (25 us).
  * While tick_cb runs the timers due at now, firing is set and re-arming
  * waits for the end.
  */
@@ -42,7 +45,7 @@ static struct {
 	struct timer	**heap;
 	uint32_t	len, cap;
 	int		fd;
-	struct event	*tick;
+	struct event	*tick, *soon;
 	uint32_t	armed;
 	bool		firing;
 	uint32_t	now;
@@ -75,7 +78,8 @@ ev_init(void)
 		return -1;
 	if ((tq.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (tq.tick = event_new(base, tq.fd, EV_READ | EV_PERSIST, tick_cb, NULL)) == NULL ||
-	    event_add(tq.tick, NULL) < 0) {
+	    event_add(tq.tick, NULL) < 0 ||
+	    (tq.soon = evtimer_new(base, tick_cb, NULL)) == NULL) {
 		ev_fini();
 		return -1;
 	}
@@ -92,6 +96,8 @@ ev_fini(void)
 	}
 	if (tq.tick != NULL)
 		event_free(tq.tick);
+	if (tq.soon != NULL)
+		event_free(tq.soon);
 	if (tq.fd >= 0)
 		close(tq.fd);
 	free(tq.heap);
@@ -309,13 +315,22 @@ tq_set(uint32_t deadline)
 static void
 tq_rearm(void)
 {
+	static const struct timeval now = { 0, 0 };
+	uint32_t deadline;
+
 	if (tq.firing)
 		return;
 	if (tq.len == 0) {
 		if (tq.armed != 0)
 			tq_set(0);
-	} else if (tq.heap[0]->deadline != tq.armed)
-		tq_set(tq.heap[0]->deadline);
+		return;
+	}
+	deadline = tq.heap[0]->deadline;
+	if (tq_until(deadline, (uint32_t)clock_ms()) <= 0) {
+		if (!evtimer_pending(tq.soon, NULL) && evtimer_add(tq.soon, &now) < 0)
+			fatalx("timer: cannot schedule");
+	} else if (deadline != tq.armed)
+		tq_set(deadline);
 }
 
 /*
@@ -323,9 +338,9 @@ tq_rearm(void)
  * callbacks is due after now (timer_start), so it waits for a later pass
  * of the loop: one restarting itself with 0 ms cannot starve I/O, and a
  * 0 ms timer that collects work (a Join/Prune flush) runs after every
- * timer due now has added its share.  The expired deadline is still in
- * armed, so tq_rearm sets or clears the timerfd, which reads as empty
- * again.
+ * timer due now has added its share.  After an expiry the deadline is
+ * still in armed, so tq_rearm sets or clears the timerfd, which reads as
+ * empty again.
  */
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
