@@ -58,14 +58,14 @@ mroute_upcall(const struct mrt_upcall *up, void *arg)
 }
 
 void
-mroute_forward(const uint8_t *pkt, size_t len, const uint8_t oifs[MRT_MAXVIFS])
+mroute_forward(const uint8_t *pkt, size_t len, uint32_t oifs)
 {
 	struct iface *ifp;
 
 	if (fwd_fd < 0 || pkt == NULL)
 		return;
 	TAILQ_FOREACH(ifp, &ifaces, entry)
-		if (ifp->vif >= 0 && ifp->vif != IFACE_REGISTER_VIF && oifs[ifp->vif] &&
+		if (ifp->vif >= 0 && ifp->vif != IFACE_REGISTER_VIF && (oifs & (1u << ifp->vif)) != 0 &&
 		    raw_forward(fwd_fd, ifp->ifindex, pkt, len) > 0)
 			log_debug(LOG_SUB_MROUTE, "forwarded the reported packet on %s",
 			    ifp->name);

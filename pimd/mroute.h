@@ -12,6 +12,6 @@ void	mroute_init(void);
 void	mroute_fini(void);
 void	mroute_upcall(const struct mrt_upcall *, void *arg);
 /* Send a copy of pkt out of every VIF in oifs but the register VIF. */
-void	mroute_forward(const uint8_t *pkt, size_t len, const uint8_t oifs[MRT_MAXVIFS]);
+void	mroute_forward(const uint8_t *pkt, size_t len, uint32_t oifs);
 
 #endif

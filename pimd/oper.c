@@ -200,6 +200,13 @@ secs_since(uint64_t ms)
 	return (unsigned long)((clock_ms() - ms) / 1000);
 }
 
+/* For times kept as clock_ms() / 1000 in 32 bits, which lasts 136 years. */
+static unsigned long
+secs_since_s(uint32_t s)
+{
+	return (unsigned long)((uint32_t)(clock_ms() / 1000) - s);
+}
+
 static const char *
 ntoa(struct in_addr a, char *buf, size_t size)
 {
@@ -473,14 +480,14 @@ sg_key(char *key, size_t size, const char *list, const struct sg *sg)
 /* One interface's downstream state under an upstream entry: list[interface]. */
 static void
 oper_downstream(struct oper *o, const char *key, const char *list, const struct iface *ifp,
-    const char *state, const struct timer *expiry, uint64_t since)
+    const char *state, const struct timer *expiry, uint32_t since_s)
 {
 	char dkey[192], buf[32];
 
 	snprintf(dkey, sizeof(dkey), "%s/%s[interface='%s']", key, list, ifp->name);
 	oper_set(o, state, "%s/state", dkey);
 	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(expiry)), "%s/expires", dkey);
-	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(since)), "%s/uptime", dkey);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since_s(since_s)), "%s/uptime", dkey);
 }
 
 static void
@@ -497,21 +504,21 @@ oper_upstream(struct oper *o, const struct sg *sg)
 	if (sg->rpf_nbr.s_addr != INADDR_ANY)
 		oper_set(o, ntoa(sg->rpf_nbr, buf, sizeof(buf)), "%s/rpf-neighbor", key);
 	oper_set(o, sg->src_local ? "true" : "false", "%s/source-connected", key);
-	oper_set(o, fmt_u(buf, sizeof(buf), secs_since(sg->created)), "%s/uptime", key);
+	oper_set(o, fmt_u(buf, sizeof(buf), secs_since_s(sg->created_s)), "%s/uptime", key);
 	oper_set(o, fmt_u(buf, sizeof(buf), secs_left(&sg->join_timer)),
 	    "%s/join-timer-expires", key);
-	TAILQ_FOREACH(d, &sg->ds, entry)
+	LIST_FOREACH(d, &sg->ds, entry)
 		oper_downstream(o, key, "downstream", d->ifp, sg_ds_name(d->state),
-		    &d->expiry, d->since);
+		    &d->expiry, d->since_s);
 	if (sg_is_wc(sg))
 		return;
 	oper_set(o, fmt_u(buf, sizeof(buf), (sg_kat_remaining(sg) + 999) / 1000),
 	    "%s/keepalive-expires", key);
 	oper_set(o, sg->spt ? "true" : "false", "%s/spt-bit", key);
 	oper_set(o, rpt_up_name(sg->rpt_up), "%s/rpt-state", key);
-	TAILQ_FOREACH(r, &sg->rpt_ds, entry)
+	LIST_FOREACH(r, &sg->rpt_ds, entry)
 		oper_downstream(o, key, "rpt-prune", r->ifp, rpt_ds_name(r->state),
-		    &r->expiry, r->since);
+		    &r->expiry, r->since_s);
 }
 
 static void
@@ -525,7 +532,7 @@ oper_mroute(struct oper *o, const struct sg *sg)
 	if (ifp != NULL)
 		oper_set(o, ifp->name, "%s/incoming-interface", key);
 	for (int vif = 0; vif < MRT_MAXVIFS; vif++)
-		if (sg->mfc_oifs[vif] && (ifp = iface_find_vif(vif)) != NULL)
+		if (sg_mfc_oif(sg, vif) && (ifp = iface_find_vif(vif)) != NULL)
 			oper_set(o, ifp->name, "%s/outgoing-interface", key);
 	if (mrt_sg_stats(sg->src, sg->grp, &st) == 0) {
 		oper_set(o, fmt_u(buf, sizeof(buf), st.pkts), "%s/packets", key);
@@ -551,9 +558,9 @@ text_upstream(void)
 		    sg->rpf_ifp ? sg->rpf_ifp->name : "-",
 		    sg->src_local ? "(connected)" : sg->rpf_nbr.s_addr ?
 		    ntoa(sg->rpf_nbr, na, sizeof(na)) : "-", secs_left(&sg->join_timer));
-		TAILQ_FOREACH(d, &sg->ds, entry)
+		LIST_FOREACH(d, &sg->ds, entry)
 			text_add(&t, " %s(%s)", d->ifp->name, sg_ds_name(d->state));
-		TAILQ_FOREACH(r, &sg->rpt_ds, entry)
+		LIST_FOREACH(r, &sg->rpt_ds, entry)
 			text_add(&t, " %s(rpt %s)", r->ifp->name, rpt_ds_name(r->state));
 		if (sg->rpt_up == RPT_UP_PRUNED)
 			text_add(&t, " [pruned off the RP tree]");
@@ -583,7 +590,7 @@ text_mroute(void)
 		    ntoa(sg->grp, ga, sizeof(ga)), ifp ? ifp->name : "?",
 		    (unsigned long)st.pkts);
 		for (int vif = 0; vif < MRT_MAXVIFS; vif++)
-			if (sg->mfc_oifs[vif] && (ifp = iface_find_vif(vif)) != NULL)
+			if (sg_mfc_oif(sg, vif) && (ifp = iface_find_vif(vif)) != NULL)
 				text_add(&t, " %s", ifp->name);
 		text_add(&t, "\n");
 	}

@@ -14,6 +14,7 @@
  * decides whether to answer with a Register-Stop.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cksum.h"
@@ -29,6 +30,12 @@
 #include "sg.h"
 
 #define REG_MAX_LEN	65535
+
+/* What a first-hop DR keeps for an (S,G) while its Register state is not NoInfo. */
+struct sg_reg_state {
+	struct timer	timer;		/* Register-Stop Timer */
+	struct in_addr	src;		/* our address toward the RP */
+};
 
 const char *
 sg_reg_name(enum sg_reg r)
@@ -101,7 +108,7 @@ reg_send(struct sg *sg, const uint8_t *buf, size_t len)
 
 	if (rp.s_addr == INADDR_ANY)
 		return;
-	pim_send_unicast(sg->reg_src, rp, buf, len, PIM_REGISTER);
+	pim_send_unicast(sg->regst->src, rp, buf, len, PIM_REGISTER);
 }
 
 static void
@@ -127,7 +134,7 @@ reg_timer_expired(void *arg)
 		reg_set(sg, SG_REG_JOIN_PENDING);
 		if ((len = pim_null_register_encode(buf, sizeof(buf), sg->src, sg->grp)) > 0)
 			reg_send(sg, buf, len);
-		timer_start(&sg->reg_timer, pimd.conf->register_probe_time * 1000u);
+		timer_start(&sg->regst->timer, pimd.conf->register_probe_time * 1000u);
 		break;
 	case SG_REG_JOIN_PENDING:
 		/* No Register-Stop came back: register again. */
@@ -143,12 +150,13 @@ void
 reg_could_register(struct sg *sg, bool could)
 {
 	if (could && sg->reg == SG_REG_NO_INFO) {
-		timer_init(&sg->reg_timer, reg_timer_expired, sg);
-		sg->reg_src = reg_source(rp_for_group(sg->grp));
+		if ((sg->regst = calloc(1, sizeof(*sg->regst))) == NULL)
+			fatal("register: out of memory");
+		timer_init(&sg->regst->timer, reg_timer_expired, sg);
+		sg->regst->src = reg_source(rp_for_group(sg->grp));
 		reg_set(sg, SG_REG_JOIN);
 	} else if (!could && sg->reg != SG_REG_NO_INFO) {
-		timer_free(&sg->reg_timer);
-		reg_set(sg, SG_REG_NO_INFO);
+		reg_free(sg);
 	}
 }
 
@@ -158,7 +166,7 @@ reg_stop_received(struct sg *sg)
 	if (sg->reg != SG_REG_JOIN && sg->reg != SG_REG_JOIN_PENDING)
 		return;
 	reg_set(sg, SG_REG_PRUNE);
-	timer_start(&sg->reg_timer, reg_suppression_ms());
+	timer_start(&sg->regst->timer, reg_suppression_ms());
 	sg_update(sg);
 }
 
@@ -179,9 +187,12 @@ reg_send_data(struct sg *sg, const uint8_t *pkt, size_t len)
 void
 reg_free(struct sg *sg)
 {
-	if (sg->reg != SG_REG_NO_INFO)
-		timer_free(&sg->reg_timer);
-	sg->reg = SG_REG_NO_INFO;
+	if (sg->regst != NULL) {
+		timer_free(&sg->regst->timer);
+		free(sg->regst);
+		sg->regst = NULL;
+	}
+	reg_set(sg, SG_REG_NO_INFO);
 }
 
 static void

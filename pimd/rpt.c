@@ -141,7 +141,7 @@ ds_find(const struct sg *sg, const struct iface *ifp)
 {
 	struct rpt_if *d;
 
-	TAILQ_FOREACH(d, &sg->rpt_ds, entry)
+	LIST_FOREACH(d, &sg->rpt_ds, entry)
 		if (d->ifp == ifp)
 			return d;
 	return NULL;
@@ -158,7 +158,7 @@ ds_new(struct sg *sg, struct iface *ifp)
 	d->ifp = ifp;
 	timer_init(&d->expiry, ds_et_expired, d);
 	timer_init(&d->ppt, ds_ppt_expired, d);
-	TAILQ_INSERT_TAIL(&sg->rpt_ds, d, entry);
+	LIST_INSERT_HEAD(&sg->rpt_ds, d, entry);
 	return d;
 }
 
@@ -167,7 +167,7 @@ ds_del(struct rpt_if *d)
 {
 	timer_free(&d->expiry);
 	timer_free(&d->ppt);
-	TAILQ_REMOVE(&d->sg->rpt_ds, d, entry);
+	LIST_REMOVE(d, entry);
 	free(d);
 }
 
@@ -203,7 +203,7 @@ ds_event(struct sg *sg, struct iface *ifp, enum rpt_ev ev, uint16_t holdtime)
 	if (d == NULL)
 		d = ds_new(sg, ifp);
 	if (tr->next != from)
-		d->since = clock_ms();
+		d->since_s = (uint32_t)(clock_ms() / 1000);
 	d->state = tr->next;
 	if (tr->act & A_ET) {
 		/* 0xffff holds forever (§4.9.5), as a stopped timer. */
@@ -245,8 +245,8 @@ rpt_flush_stopped(struct sg *sg)
 {
 	struct rpt_if *d, *next;
 
-	for (d = TAILQ_FIRST(&sg->rpt_ds); d != NULL; d = next) {
-		next = TAILQ_NEXT(d, entry);
+	for (d = LIST_FIRST(&sg->rpt_ds); d != NULL; d = next) {
+		next = LIST_NEXT(d, entry);
 		if (d->ifp->pim == NULL)
 			ds_del(d);
 	}
@@ -323,22 +323,49 @@ up_send(struct sg *sg, bool join)
 	jp_send(wc->rpf_ifp->pim, wc->rpf_nbr, sg->src, sg->grp, JP_SG_RPT, join);
 }
 
+/*
+ * The Override Timer runs for a few seconds at most, on few entries, so
+ * an entry has one only while it runs.
+ */
+static void
+ot_stop(struct sg *sg)
+{
+	if (sg->rpt_ot == NULL)
+		return;
+	timer_free(sg->rpt_ot);
+	free(sg->rpt_ot);
+	sg->rpt_ot = NULL;
+}
+
 static void
 ot_expired(void *arg)
 {
 	struct sg *sg = arg;
 
+	ot_stop(sg);
 	/* NotPruned, Override Timer expires: send Join(S,G,rpt). */
 	if (sg->rpt_up == RPT_UP_NOT_PRUNED)
 		up_send(sg, true);
 }
 
+/* OT = min(OT, ms) */
+static void
+ot_lower(struct sg *sg, uint32_t ms)
+{
+	if (sg->rpt_ot == NULL) {
+		if ((sg->rpt_ot = malloc(sizeof(*sg->rpt_ot))) == NULL)
+			fatal("rpt: out of memory");
+		timer_init(sg->rpt_ot, ot_expired, sg);
+	} else if (timer_remaining(sg->rpt_ot) <= ms)
+		return;
+	timer_start(sg->rpt_ot, ms);
+}
+
 void
 rpt_init(struct sg *sg)
 {
-	TAILQ_INIT(&sg->rpt_ds);
+	LIST_INIT(&sg->rpt_ds);
 	sg->rpt_up = RPT_UP_NOT_JOINED;
-	timer_init(&sg->rpt_ot, ot_expired, sg);
 }
 
 void
@@ -346,9 +373,9 @@ rpt_free(struct sg *sg)
 {
 	struct rpt_if *d;
 
-	while ((d = TAILQ_FIRST(&sg->rpt_ds)) != NULL)
+	while ((d = LIST_FIRST(&sg->rpt_ds)) != NULL)
 		ds_del(d);
-	timer_free(&sg->rpt_ot);
+	ot_stop(sg);
 }
 
 /*
@@ -378,7 +405,7 @@ rpt_upstream(struct sg *sg, bool rpt_join_desired, bool prune_desired)
 	if (up_fsm[sg->rpt_up][to] != UP_NONE)
 		up_send(sg, up_fsm[sg->rpt_up][to] == UP_JOIN);
 	sg->rpt_up = to;
-	timer_stop(&sg->rpt_ot);	/* only NotPruned runs it, and starts unset */
+	ot_stop(sg);		/* only NotPruned runs it, and starts unset */
 }
 
 void
@@ -417,8 +444,7 @@ rpt_prune_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
 	if (sg == NULL)
 		return;
 	t = rand_ms(0, nbr_effective_override_interval(ifp->pim));
-	if (!timer_pending(&sg->rpt_ot) || timer_remaining(&sg->rpt_ot) > t)
-		timer_start(&sg->rpt_ot, t);
+	ot_lower(sg, t);
 }
 
 /* NotPruned, see Join(S,G,rpt) to RPF'(S,G,rpt): someone else overrode; cancel OT. */
@@ -429,5 +455,5 @@ rpt_join_seen(struct iface *ifp, struct in_addr upstream, struct in_addr src,
 	struct sg *sg = up_target(ifp, upstream, src, grp);
 
 	if (sg != NULL)
-		timer_stop(&sg->rpt_ot);
+		ot_stop(sg);
 }

@@ -35,16 +35,16 @@ enum rpt_up { RPT_UP_NOT_JOINED, RPT_UP_PRUNED, RPT_UP_NOT_PRUNED };
 
 /* Downstream (S,G,rpt) state on one interface; exists while not NoInfo. */
 struct rpt_if {
-	TAILQ_ENTRY(rpt_if) entry;
+	LIST_ENTRY(rpt_if) entry;
 	struct sg	*sg;
 	struct iface	*ifp;
-	enum rpt_ds	state;
 	struct timer	expiry;		/* Expiry Timer (ET) */
 	struct timer	ppt;		/* Prune-Pending Timer (PPT) */
-	uint64_t	since;
+	uint32_t	since_s;	/* clock_ms() / 1000 at the last change */
+	enum rpt_ds	state;
 };
 
-TAILQ_HEAD(rpt_if_list, rpt_if);
+LIST_HEAD(rpt_if_list, rpt_if);
 
 void	rpt_init(struct sg *);
 void	rpt_free(struct sg *);

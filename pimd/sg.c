@@ -237,9 +237,9 @@ sg_get(struct in_addr src, struct in_addr grp)
 		fatal("sg_get");
 	sg->src = src;
 	sg->grp = grp;
-	sg->created = clock_ms();
+	sg->created_s = (uint32_t)(clock_ms() / 1000);
 	sg->mfc_iif = MRT_VIF_NONE;
-	TAILQ_INIT(&sg->ds);
+	LIST_INIT(&sg->ds);
 	rpt_init(sg);
 	timer_init(&sg->join_timer, join_timer_expired, sg);
 	timer_init(&sg->kat, kat_expired, sg);
@@ -280,7 +280,7 @@ ds_find(const struct sg *sg, const struct iface *ifp)
 {
 	struct sg_if *d;
 
-	TAILQ_FOREACH(d, &sg->ds, entry)
+	LIST_FOREACH(d, &sg->ds, entry)
 		if (d->ifp == ifp)
 			return d;
 	return NULL;
@@ -300,7 +300,7 @@ ds_get(struct sg *sg, struct iface *ifp)
 	d->state = SG_DS_NO_INFO;
 	timer_init(&d->expiry, ds_expired, d);
 	timer_init(&d->ppt, ds_ppt_expired, d);
-	TAILQ_INSERT_TAIL(&sg->ds, d, entry);
+	LIST_INSERT_HEAD(&sg->ds, d, entry);
 	return d;
 }
 
@@ -313,12 +313,12 @@ ds_set(struct sg_if *d, enum sg_ds state)
 		log_debug(DBG_PIM, "%s on %s: %s -> %s", sg_str(sg), d->ifp->name,
 		    sg_ds_name(d->state), sg_ds_name(state));
 	d->state = state;
-	d->since = clock_ms();
+	d->since_s = (uint32_t)(clock_ms() / 1000);
 	if (state != SG_DS_NO_INFO)
 		return;
 	timer_free(&d->expiry);
 	timer_free(&d->ppt);
-	TAILQ_REMOVE(&sg->ds, d, entry);
+	LIST_REMOVE(d, entry);
 	free(d);
 }
 
@@ -501,6 +501,11 @@ sg_iif(const struct sg *sg, const struct sg *wc)
 static void
 mfc_sync(struct sg *sg, int iif, const uint8_t oifs[MRT_MAXVIFS], bool install)
 {
+	uint32_t mask = 0;
+
+	for (int v = 0; v < MRT_MAXVIFS; v++)
+		if (oifs[v])
+			mask |= 1u << v;
 	if (!install || iif == MRT_VIF_NONE) {
 		if (sg->mfc) {
 			mrt_mfc_del(sg->src, sg->grp);
@@ -509,15 +514,15 @@ mfc_sync(struct sg *sg, int iif, const uint8_t oifs[MRT_MAXVIFS], bool install)
 		sg->mfc = false;
 		return;
 	}
-	if (sg->mfc && sg->mfc_iif == iif && memcmp(sg->mfc_oifs, oifs, MRT_MAXVIFS) == 0)
+	if (sg->mfc && sg->mfc_iif == iif && sg->mfc_oifs == mask)
 		return;
 	if (mrt_mfc_add(sg->src, sg->grp, iif, oifs) < 0)
 		return;
 	if (!sg->mfc || sg->mfc_iif != iif)
 		log_debug(DBG_PIM, "%s: MFC entry, incoming VIF %d", sg_str(sg), iif);
 	sg->mfc = true;
-	sg->mfc_iif = iif;
-	memcpy(sg->mfc_oifs, oifs, MRT_MAXVIFS);
+	sg->mfc_iif = (int16_t)iif;
+	sg->mfc_oifs = mask;
 }
 
 static void
@@ -568,7 +573,7 @@ wc_update(struct sg *wc)
 		return;
 	}
 	/* A (*,G) nothing needs goes first, so its (S,G) entries see it gone. */
-	if (!needed && TAILQ_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
+	if (!needed && LIST_EMPTY(&wc->ds) && wc->up == SG_UP_NOT_JOINED)
 		sg_free(wc);
 	/* The (S,G) entries of the group inherit the (*,G) olist. */
 	for (sg = RB_NFIND(sg_tree, &sgs, &key); sg != NULL &&
@@ -653,7 +658,7 @@ sg_update(struct sg *sg)
 		sg_update(sg);
 		return;
 	}
-	if (!needed && TAILQ_EMPTY(&sg->ds) && TAILQ_EMPTY(&sg->rpt_ds) &&
+	if (!needed && LIST_EMPTY(&sg->ds) && LIST_EMPTY(&sg->rpt_ds) &&
 	    sg->up == SG_UP_NOT_JOINED && !timer_pending(&sg->kat))
 		sg_free(sg);
 }
@@ -670,9 +675,9 @@ kat_ms(void)
 static uint32_t
 kat_left(const struct sg *sg)
 {
-	uint64_t end = sg->kat_last + kat_ms(), now = clock_ms();
+	uint32_t seen = (uint32_t)clock_ms() - sg->kat_last;
 
-	return end > now ? (uint32_t)(end - now) : 0;
+	return seen < kat_ms() ? kat_ms() - seen : 0;
 }
 
 uint32_t
@@ -704,11 +709,11 @@ kat_expired(void *arg)
 	struct sg *sg = arg;
 	struct mrt_sg_stats st;
 
-	if (sg->mfc && mrt_sg_stats(sg->src, sg->grp, &st) == 0 && st.pkts != sg->kat_pkts) {
-		sg->kat_pkts = st.pkts;
-		sg->kat_last = clock_ms();
+	if (sg->mfc && mrt_sg_stats(sg->src, sg->grp, &st) == 0 && (uint32_t)st.pkts != sg->kat_pkts) {
+		sg->kat_pkts = (uint32_t)st.pkts;
+		sg->kat_last = (uint32_t)clock_ms();
 	}
-	if (clock_ms() - sg->kat_last < kat_ms()) {
+	if (kat_left(sg) > 0) {
 		kat_arm(sg);
 		return;
 	}
@@ -723,7 +728,7 @@ kat_expired(void *arg)
 static void
 kat_start(struct sg *sg, bool counts_for_join)
 {
-	sg->kat_last = clock_ms();
+	sg->kat_last = (uint32_t)clock_ms();
 	if (!timer_pending(&sg->kat))
 		kat_arm(sg);
 	sg->kat_join |= counts_for_join;
@@ -1009,8 +1014,8 @@ sg_reevaluate_all(void)
 	for (sg = RB_MIN(sg_tree, &sgs); sg != NULL; sg = next) {
 		next = RB_NEXT(sg_tree, &sgs, sg);
 		/* Downstream state on an interface where PIM stopped goes with it. */
-		for (d = TAILQ_FIRST(&sg->ds); d != NULL; d = dn) {
-			dn = TAILQ_NEXT(d, entry);
+		for (d = LIST_FIRST(&sg->ds); d != NULL; d = dn) {
+			dn = LIST_NEXT(d, entry);
 			if (d->ifp->pim == NULL)
 				ds_set(d, SG_DS_NO_INFO);
 		}
@@ -1027,7 +1032,7 @@ sg_fini(void)
 	struct sg_if *d;
 
 	while ((sg = RB_MIN(sg_tree, &sgs)) != NULL) {
-		while ((d = TAILQ_FIRST(&sg->ds)) != NULL)
+		while ((d = LIST_FIRST(&sg->ds)) != NULL)
 			ds_set(d, SG_DS_NO_INFO);
 		if (sg->up == SG_UP_JOINED)
 			send_jp(sg, sg->rpf_ifp, sg->rpf_nbr, false);

@@ -34,52 +34,67 @@ enum sg_ds { SG_DS_NO_INFO, SG_DS_JOIN, SG_DS_PRUNE_PENDING };
 
 /* Downstream state on one interface (§4.5.1, §4.5.2); exists while not NoInfo. */
 struct sg_if {
-	TAILQ_ENTRY(sg_if) entry;
+	LIST_ENTRY(sg_if) entry;
 	struct sg	*sg;
 	struct iface	*ifp;
-	enum sg_ds	state;
 	struct timer	expiry;		/* Expiry Timer (ET) */
 	struct timer	ppt;		/* Prune-Pending Timer (PPT) */
-	uint64_t	since;
+	uint32_t	since_s;	/* clock_ms() / 1000 at the last change */
+	enum sg_ds	state;
 };
 
+struct sg_reg_state;
+
+/*
+ * There is one of these per (S,G) and per (*,G) on every router on the
+ * path, so it is kept small (an operator's mroute count is its multiple):
+ * state that few entries have (the first-hop DR's Register state, the
+ * (S,G,rpt) Override Timer, Asserts) hangs off it while it exists, and the
+ * small enums and flags are bit-fields.
+ */
 struct sg {
 	RB_ENTRY(sg)	entry;
 	struct in_addr	src;
 	struct in_addr	grp;
-	uint64_t	created;
 	/* upstream (§4.5.4, §4.5.5) */
-	enum sg_up	up;
 	struct timer	join_timer;	/* Join Timer (JT) */
 	struct rpf_watch *rpf;
 	struct iface	*rpf_ifp;	/* RPF_interface(S) or (RP); NULL: no route */
 	struct in_addr	rpf_nbr;	/* RPF'; 0: no PIM neighbour there */
-	bool		src_local;	/* (S,G): S is on a connected subnet */
 	/* (*,G) */
 	struct in_addr	rp;		/* RP(G) the entry follows; 0: none */
-	bool		i_am_rp;	/* the RP is this router: the tree's root */
 	/* (S,G) data-driven state */
 	struct timer	kat;		/* Keepalive Timer (§4.1.4), as samples */
-	uint64_t	kat_pkts;	/* MFC packet count at the last sample */
-	uint64_t	kat_last;	/* clock_ms() when data was last seen */
-	bool		kat_join;	/* the KAT counts in JoinDesired(S,G) */
-	bool		spt;		/* SPTbit(S,G) */
-	bool		registers_stopped; /* RP: we sent the DR a Register-Stop */
-	enum sg_reg	reg;
-	struct timer	reg_timer;	/* Register-Stop Timer */
-	struct in_addr	reg_src;	/* our address toward the RP */
+	uint32_t	kat_pkts;	/* MFC packet count at the last sample, mod 2^32 */
+	uint32_t	kat_last;	/* (uint32_t)clock_ms() when data was last seen */
+	uint32_t	created_s;	/* clock_ms() / 1000 when it was made */
+	struct sg_reg_state *regst;	/* register.c's, while reg is not NoInfo */
 	/* downstream */
-	TAILQ_HEAD(, sg_if) ds;
+	LIST_HEAD(, sg_if) ds;
 	/* (S,G,rpt), rpt.c: downstream prunes per interface, upstream state */
 	struct rpt_if_list rpt_ds;
-	enum rpt_up	rpt_up;
-	struct timer	rpt_ot;		/* Override Timer (OT) */
+	struct timer	*rpt_ot;	/* Override Timer (OT); NULL: not running */
 	struct assert_if_list *asserts;	/* assert.c's, per interface; NULL: none */
 	/* the kernel's MFC entry */
-	bool		mfc;
-	int		mfc_iif;
-	uint8_t		mfc_oifs[MRT_MAXVIFS];
+	uint32_t	mfc_oifs;	/* bit v: VIF v is an outgoing interface */
+	int16_t		mfc_iif;
+	enum sg_up	up : 1;
+	enum sg_reg	reg : 2;	/* §4.4.1 */
+	enum rpt_up	rpt_up : 2;
+	bool		src_local : 1;	/* (S,G): S is on a connected subnet */
+	bool		i_am_rp : 1;	/* (*,G): the RP is this router: the tree's root */
+	bool		kat_join : 1;	/* the KAT counts in JoinDesired(S,G) */
+	bool		spt : 1;	/* SPTbit(S,G) */
+	bool		registers_stopped : 1; /* RP: we sent the DR a Register-Stop */
+	bool		mfc : 1;
 };
+
+/* Is VIF vif in the outgoing list of the entry's MFC entry? */
+static inline bool
+sg_mfc_oif(const struct sg *sg, int vif)
+{
+	return vif >= 0 && vif < MRT_MAXVIFS && (sg->mfc_oifs & (1u << vif)) != 0;
+}
 
 RB_HEAD(sg_tree, sg);
 RB_PROTOTYPE(sg_tree, sg, entry, sg_cmp)

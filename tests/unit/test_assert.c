@@ -272,7 +272,7 @@ entry_add(struct sg *e, const char *src, struct rpf_watch *w)
 	e->rpf_ifp = ETH1;
 	e->rpf_nbr = ip("10.0.1.2");
 	e->rp = ip(RP_ADDR);
-	TAILQ_INIT(&e->ds);
+	LIST_INIT(&e->ds);
 	RB_INSERT(sg_tree, &sgs, e);
 }
 

@@ -599,15 +599,15 @@ mrt_sg_stats(struct in_addr src, struct in_addr grp, struct mrt_sg_stats *out)
 
 /* mroute.c: the packets sg.c forwards by hand, and the oifs of the last one. */
 static unsigned nforwarded;
-static uint8_t forwarded_oifs[MRT_MAXVIFS];
+static uint32_t forwarded_oifs;
 static const uint8_t PKT[28] = { 0x45 };
 
 void
-mroute_forward(const uint8_t *pkt, size_t len, const uint8_t oifs[MRT_MAXVIFS])
+mroute_forward(const uint8_t *pkt, size_t len, uint32_t oifs)
 {
 	assert_ptr_equal(pkt, PKT);
 	assert_int_equal(len, sizeof(PKT));
-	memcpy(forwarded_oifs, oifs, MRT_MAXVIFS);
+	forwarded_oifs = oifs;
 	nforwarded++;
 }
 
@@ -857,7 +857,7 @@ ds_of(const struct sg *sg, const struct iface *ifp)
 
 	if (sg == NULL)
 		return NULL;
-	TAILQ_FOREACH(d, &sg->ds, entry)
+	LIST_FOREACH(d, &sg->ds, entry)
 		if (d->ifp == ifp)
 			return d;
 	return NULL;
@@ -1463,8 +1463,7 @@ mfc_iif_rp_tree_then_spt(void **state)
 	assert_true(find(S_ADDR, G_ADDR)->spt);
 	assert_mfc(S_ADDR, G_ADDR, 3, VIF(2));
 	assert_int_equal(nforwarded, 1);
-	assert_memory_equal(forwarded_oifs, mfc_find(ip(S_ADDR), ip(G_ADDR))->oifs,
-	    MRT_MAXVIFS);
+	assert_int_equal(forwarded_oifs, oifs_of(mfc_find(ip(S_ADDR), ip(G_ADDR))));
 	/* later upcalls change nothing and forward nothing */
 	sg_wrongvif(ip(S_ADDR), ip(G_ADDR), 3, PKT, sizeof(PKT));
 	assert_int_equal(nforwarded, 1);
@@ -1726,7 +1725,7 @@ rpt_state(const struct iface *ifp)
 
 	if (sg == NULL)
 		return RPT_DS_NO_INFO;
-	TAILQ_FOREACH(d, &sg->rpt_ds, entry)
+	LIST_FOREACH(d, &sg->rpt_ds, entry)
 		if (d->ifp == ifp)
 			return d->state;
 	return RPT_DS_NO_INFO;
@@ -1737,7 +1736,7 @@ rpt_if_of(const struct iface *ifp)
 {
 	struct rpt_if *d;
 
-	TAILQ_FOREACH(d, &find(S_ADDR, G_ADDR)->rpt_ds, entry)
+	LIST_FOREACH(d, &find(S_ADDR, G_ADDR)->rpt_ds, entry)
 		if (d->ifp == ifp)
 			return d;
 	fail_msg("no (S,G,rpt) state");
@@ -1986,6 +1985,13 @@ rpt_up_rpt_not_joined_silent(void **state)
 	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_NOT_JOINED);
 }
 
+/* The (S,G,rpt) Override Timer exists only while it runs. */
+static bool
+ot_pending(const struct sg *sg)
+{
+	return sg->rpt_ot != NULL && timer_pending(sg->rpt_ot);
+}
+
 /* NotPruned: another router's Prune(S,G,rpt) or Prune(S,G) to RPF'(*,G) is overridden. */
 static void
 rpt_up_override_timer(void **state)
@@ -1996,19 +2002,20 @@ rpt_up_override_timer(void **state)
 	sg = find(S_ADDR, G_ADDR);
 	assert_int_equal(sg->rpt_up, RPT_UP_NOT_PRUNED);
 	rpt_prune_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
-	assert_int_equal(timer_remaining(&sg->rpt_ot), OVERRIDE_MS / 2);
+	assert_true(ot_pending(sg));
+	assert_int_equal(timer_remaining(sg->rpt_ot), OVERRIDE_MS / 2);
 	fake_advance(OVERRIDE_MS / 2);
 	assert_int_equal(njp, 1);
 	assert_jp_kind(0, ETH1, "10.0.1.2", S_ADDR, G_ADDR, JP_SG_RPT, true);
 	/* a Join(S,G,rpt) from someone else first: ours is not needed */
 	sg_prune_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
-	assert_true(timer_pending(&sg->rpt_ot));
+	assert_true(ot_pending(sg));
 	rpt_join_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
-	assert_false(timer_pending(&sg->rpt_ot));
+	assert_false(ot_pending(sg));
 	/* a Prune to another router, or on another interface, does not count */
 	rpt_prune_seen(ETH1, ip("10.0.1.9"), ip(S_ADDR), ip(G_ADDR));
 	rpt_prune_seen(ETH2, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
-	assert_false(timer_pending(&sg->rpt_ot));
+	assert_false(ot_pending(sg));
 	fake_advance(OVERRIDE_MS);
 	assert_int_equal(njp, 1);
 }
@@ -2021,7 +2028,7 @@ rpt_up_pruned_ignores_seen_prunes(void **state)
 	sg_nocache(ip(S_ADDR), ip(G_ADDR), 1);
 	assert_int_equal(find(S_ADDR, G_ADDR)->rpt_up, RPT_UP_PRUNED);
 	rpt_prune_seen(ETH1, ip("10.0.1.2"), ip(S_ADDR), ip(G_ADDR));
-	assert_false(timer_pending(&find(S_ADDR, G_ADDR)->rpt_ot));
+	assert_false(ot_pending(find(S_ADDR, G_ADDR)));
 	member_del(ETH3, G_ADDR);
 }
 
