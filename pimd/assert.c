@@ -358,7 +358,7 @@ tracking_desired(struct sg *e, const struct iface *ifp)
 static bool
 route_metric(const struct sg *e, const struct iface *ifp, struct assert_metric *m)
 {
-	const struct rpf *r = e->rpf != NULL ? rpf_get(e->rpf) : NULL;
+	const struct rpf *r = rpf_get(&e->rpf);
 
 	if (r == NULL || !r->valid || ifp->pim == NULL)
 		return false;

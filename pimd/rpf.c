@@ -32,15 +32,6 @@
  */
 #define RPF_COALESCE_MS	10
 
-struct rpf_entry;
-
-struct rpf_watch {
-	TAILQ_ENTRY(rpf_watch) entry;
-	struct rpf_entry *e;
-	void		(*cb)(const struct rpf *, void *);
-	void		*arg;
-};
-
 struct rpf_entry {
 	RB_ENTRY(rpf_entry) node;
 	struct rpf	rpf;
@@ -234,7 +225,7 @@ entry_notify(struct rpf_entry *e)
 	e->refs++;
 	for (w = TAILQ_FIRST(&e->watches); w != NULL; w = e->cursor) {
 		e->cursor = TAILQ_NEXT(w, entry);
-		w->cb(&e->rpf, w->arg);
+		w->cb(&e->rpf, w);
 	}
 	entry_unref(e);
 }
@@ -276,26 +267,20 @@ entry_mark_dirty(struct rpf_entry *e)
 
 /* ---- the API ------------------------------------------------------------- */
 
-struct rpf_watch *
-rpf_watch(struct in_addr target, void (*cb)(const struct rpf *, void *),
-    void *arg)
+void
+rpf_watch(struct rpf_watch *w, struct in_addr target,
+    void (*cb)(const struct rpf *, struct rpf_watch *))
 {
-	struct rpf_watch *w;
-
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		fatal("rpf: out of memory");
 	w->e = entry_get(target);
 	w->cb = cb;
-	w->arg = arg;
 	TAILQ_INSERT_HEAD(&w->e->watches, w, entry);
 	w->e->refs++;
-	return w;
 }
 
 const struct rpf *
 rpf_get(const struct rpf_watch *w)
 {
-	return &w->e->rpf;
+	return w->e != NULL ? &w->e->rpf : NULL;
 }
 
 void
@@ -303,10 +288,12 @@ rpf_unwatch(struct rpf_watch *w)
 {
 	struct rpf_entry *e = w->e;
 
+	if (e == NULL)
+		return;
 	if (e->cursor == w)
 		e->cursor = TAILQ_NEXT(w, entry);
 	TAILQ_REMOVE(&e->watches, w, entry);
-	free(w);
+	w->e = NULL;
 	entry_unref(e);
 }
 
@@ -341,7 +328,6 @@ void
 rpf_fini(void)
 {
 	struct rpf_entry *e;
-	struct rpf_watch *w;
 
 	if (timer_ready)
 		timer_free(&resolve_timer);
@@ -349,10 +335,6 @@ rpf_fini(void)
 	TAILQ_INIT(&dirtyq);
 	TAILQ_INIT(&notifyq);
 	while ((e = RB_MIN(rpf_tree, &cache)) != NULL) {
-		while ((w = TAILQ_FIRST(&e->watches)) != NULL) {
-			TAILQ_REMOVE(&e->watches, w, entry);
-			free(w);
-		}
 		RB_REMOVE(rpf_tree, &cache, e);
 		free(e);
 	}

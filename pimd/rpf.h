@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "netlink.h"
 
@@ -52,18 +53,33 @@ struct rpf {
 	uint8_t		prefixlen;
 };
 
-struct rpf_watch;
+struct rpf_entry;
 
 /*
- * Watch the route to target: looked up now if no one watches it yet, read
- * with rpf_get().  cb is called whenever valid, local, ifindex, nexthop,
- * metric or preference change, never from inside rpf_watch() or
- * rpf_unwatch().  A callback may watch and unwatch freely, itself included;
- * a watch made during a round of callbacks is not called in that round.
+ * A watch on the route to a target.  The watcher embeds it (there is one
+ * per routing entry: a separate allocation would cost more than the
+ * watch) and finds itself from it in the callback; the fields are rpf.c's.
+ * All zeros is a watch on nothing.
  */
-struct rpf_watch *rpf_watch(struct in_addr target,
-	    void (*cb)(const struct rpf *, void *arg), void *arg);
+struct rpf_watch {
+	TAILQ_ENTRY(rpf_watch) entry;
+	struct rpf_entry *e;		/* NULL: watching nothing */
+	void		(*cb)(const struct rpf *, struct rpf_watch *);
+};
+
+/*
+ * Watch the route to target (w watching nothing): looked up now if no one
+ * watches it yet, read with rpf_get().  cb is called whenever valid, local,
+ * ifindex, nexthop, metric or preference change, never from inside
+ * rpf_watch() or rpf_unwatch().  A callback may watch and unwatch freely,
+ * itself included; a watch made during a round of callbacks is not called
+ * in that round.
+ */
+void	rpf_watch(struct rpf_watch *w, struct in_addr target,
+	    void (*cb)(const struct rpf *, struct rpf_watch *));
+/* The route; NULL when w watches nothing. */
 const struct rpf *rpf_get(const struct rpf_watch *);
+/* Stop watching; w then watches nothing (already so: nothing happens). */
 void	rpf_unwatch(struct rpf_watch *);
 
 /* struct netlink_handlers.route: dst/prefixlen changed; 0.0.0.0/0: anything. */
@@ -77,7 +93,7 @@ void	rpf_route_event(enum netlink_event ev, struct in_addr dst,
  */
 uint32_t rpf_generation(void);
 
-/* Drop every cache entry and watch (at shutdown, after the last user). */
+/* Drop every cache entry, at shutdown: the watches are their watchers', gone by then. */
 void	rpf_fini(void);
 
 #endif

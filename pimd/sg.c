@@ -122,7 +122,7 @@ sg_next_source(struct sg *sg)
 static void
 rpf_resolve(struct sg *sg, struct iface **ifp, struct in_addr *nbr, bool *local)
 {
-	const struct rpf *r = sg->rpf != NULL ? rpf_get(sg->rpf) : NULL;
+	const struct rpf *r = rpf_get(&sg->rpf);
 
 	*ifp = NULL;
 	nbr->s_addr = INADDR_ANY;
@@ -202,9 +202,9 @@ rpf_refresh(struct sg *sg)
 }
 
 static void
-rpf_changed(const struct rpf *r, void *arg)
+rpf_changed(const struct rpf *r, struct rpf_watch *w)
 {
-	struct sg *sg = arg;
+	struct sg *sg = (struct sg *)((char *)w - offsetof(struct sg, rpf));
 
 	rpf_refresh(sg);
 	sg_update(sg);
@@ -247,7 +247,7 @@ sg_get(struct in_addr src, struct in_addr grp)
 	if (sg_is_wc(sg))
 		sg->rp = rp_for_group(grp);
 	if (!sg_is_wc(sg) || sg->rp.s_addr != INADDR_ANY)
-		sg->rpf = rpf_watch(sg_is_wc(sg) ? sg->rp : src, rpf_changed, sg);
+		rpf_watch(&sg->rpf, sg_is_wc(sg) ? sg->rp : src, rpf_changed);
 	rpf_refresh(sg);
 	log_debug(DBG_PIM, "%s: new entry", sg_str(sg));
 	return sg;
@@ -259,8 +259,7 @@ sg_free(struct sg *sg)
 	log_debug(DBG_PIM, "%s: entry removed", sg_str(sg));
 	if (sg->mfc)
 		mrt_mfc_del(sg->src, sg->grp);
-	if (sg->rpf != NULL)
-		rpf_unwatch(sg->rpf);
+	rpf_unwatch(&sg->rpf);
 	assert_free(sg);
 	reg_free(sg);
 	rpt_free(sg);
@@ -866,12 +865,10 @@ sg_rp_changed(void)
 		if (!sg_is_wc(sg) || sg->rp.s_addr == rp_for_group(sg->grp).s_addr)
 			continue;
 		upstream(sg, false);
-		if (sg->rpf != NULL)
-			rpf_unwatch(sg->rpf);
-		sg->rpf = NULL;
+		rpf_unwatch(&sg->rpf);
 		sg->rp = rp_for_group(sg->grp);
 		if (sg->rp.s_addr != INADDR_ANY)
-			sg->rpf = rpf_watch(sg->rp, rpf_changed, sg);
+			rpf_watch(&sg->rpf, sg->rp, rpf_changed);
 		rpf_refresh(sg);
 	}
 	sg_reevaluate_all();

@@ -19,13 +19,13 @@
 
 #include "event.h"
 #include "mrt.h"
+#include "rpf.h"
 #include "rpt.h"
 #include "tree.h"
 
 struct assert_if_list;
 struct iface;
 struct pim_if;
-struct rpf;
 
 enum sg_up { SG_UP_NOT_JOINED, SG_UP_JOINED };
 /* §4.4.1 Register state of a first-hop DR. */
@@ -58,7 +58,7 @@ struct sg {
 	struct in_addr	grp;
 	/* upstream (§4.5.4, §4.5.5) */
 	struct timer	join_timer;	/* Join Timer (JT) */
-	struct rpf_watch *rpf;
+	struct rpf_watch rpf;		/* toward S, or RP(G) for (*,G) */
 	struct iface	*rpf_ifp;	/* RPF_interface(S) or (RP); NULL: no route */
 	struct in_addr	rpf_nbr;	/* RPF'; 0: no PIM neighbour there */
 	/* (*,G) */

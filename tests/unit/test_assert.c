@@ -180,14 +180,13 @@ assert_sent(struct iface *ifp, const char *src, bool rpt, uint32_t pref, uint32_
 
 /* ---- routes -------------------------------------------------------------------- */
 
-struct rpf_watch {
-	struct rpf	r;
-};
+static struct sg sgS, sgW;			/* (S,G) and (*,G) */
+static struct rpf rS, rRP;			/* their routes */
 
 const struct rpf *
 rpf_get(const struct rpf_watch *w)
 {
-	return &w->r;
+	return w == &sgS.rpf ? &rS : w == &sgW.rpf ? &rRP : NULL;
 }
 
 /* ---- entries: what sg.c would have --------------------------------------------- */
@@ -203,8 +202,6 @@ entry_cmp(const struct sg *a, const struct sg *b)
 RB_GENERATE(sg_tree, sg, entry, entry_cmp)
 struct sg_tree sgs = RB_INITIALIZER(&sgs);
 
-static struct sg sgS, sgW;			/* (S,G) and (*,G) */
-static struct rpf_watch wS, wRP;
 static bool olist[2][NIF];			/* [wc][interface]: joins + pim_include */
 static unsigned nupdate, nrpf_assert;
 
@@ -256,19 +253,18 @@ sg_rpf_assert_changed(struct sg *sg)
 }
 
 static void
-route(struct rpf_watch *w, const char *target, uint32_t pref, uint32_t metric)
+route(struct rpf *r, const char *target, uint32_t pref, uint32_t metric)
 {
-	w->r = (struct rpf){ .target = ip(target), .valid = true, .ifindex = 11,
+	*r = (struct rpf){ .target = ip(target), .valid = true, .ifindex = 11,
 	    .nexthop = ip("10.0.1.2"), .metric = metric, .preference = pref };
 }
 
 static void
-entry_add(struct sg *e, const char *src, struct rpf_watch *w)
+entry_add(struct sg *e, const char *src)
 {
 	memset(e, 0, sizeof(*e));
 	e->src = src != NULL ? ip(src) : any;
 	e->grp = ip(G_ADDR);
-	e->rpf = w;
 	e->rpf_ifp = ETH1;
 	e->rpf_nbr = ip("10.0.1.2");
 	e->rp = ip(RP_ADDR);
@@ -307,8 +303,8 @@ setup(void **state)
 	RB_INIT(&sgs);
 	memset(&sgS, 0, sizeof(sgS));
 	memset(&sgW, 0, sizeof(sgW));
-	route(&wS, S_ADDR, 1, 20);
-	route(&wRP, RP_ADDR, 1, 30);
+	route(&rS, S_ADDR, 1, 20);
+	route(&rRP, RP_ADDR, 1, 30);
 	memset(olist, 0, sizeof(olist));
 	nsent = nupdate = nrpf_assert = 0;
 	memset(&assert_cnt, 0, sizeof(assert_cnt));
@@ -347,9 +343,9 @@ static void
 world(bool wc)
 {
 	if (wc)
-		entry_add(&sgW, NULL, &wRP);
+		entry_add(&sgW, NULL);
 	else
-		entry_add(&sgS, S_ADDR, &wS);
+		entry_add(&sgS, S_ADDR);
 	olist[wc][1] = true;
 }
 
@@ -532,7 +528,7 @@ ni_acceptable_on_rpf_interface(bool wc)
 
 	world(wc);
 	if (!wc)
-		entry_add(&sgW, NULL, &wRP);	/* so that the SPT bit matters */
+		entry_add(&sgW, NULL);	/* so that the SPT bit matters */
 	E(wc)->up = SG_UP_JOINED;
 	recv_assert(ETH1, "10.0.1.3", wc, NULL, wc, 0, 5);
 	assert_int_equal(state(wc, ETH1), ASSERT_LOSER);
@@ -707,7 +703,7 @@ static void
 l_metric_better(bool wc)
 {
 	to_loser(wc);
-	route(wc ? &wRP : &wS, wc ? RP_ADDR : S_ADDR, 0, 4);
+	route(wc ? &rRP : &rS, wc ? RP_ADDR : S_ADDR, 0, 4);
 	sg_update(E(wc));
 	assert_int_equal(state(wc, ETH2), ASSERT_WINNER);
 	assert_int_equal(nsent, 1);

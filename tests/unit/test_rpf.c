@@ -273,7 +273,8 @@ typedef void (*action_fn)(struct watcher *);
 
 struct watcher {
 	const char	*target;
-	struct rpf_watch *w;
+	struct rpf_watch *w;		/* &watch while watching, else NULL */
+	struct rpf_watch watch;
 	unsigned	calls;
 	struct rpf	seen;
 	action_fn	then;		/* run inside the callback */
@@ -281,9 +282,9 @@ struct watcher {
 };
 
 static void
-watcher_cb(const struct rpf *p, void *arg)
+watcher_cb(const struct rpf *p, struct rpf_watch *w)
 {
-	struct watcher *x = arg;
+	struct watcher *x = (struct watcher *)((char *)w - offsetof(struct watcher, watch));
 
 	assert_non_null(x->w);
 	assert_ptr_equal(p, rpf_get(x->w));
@@ -298,7 +299,8 @@ static void
 watch(struct watcher *x, const char *target)
 {
 	x->target = target;
-	x->w = rpf_watch(ip(target), watcher_cb, x);
+	rpf_watch(&x->watch, ip(target), watcher_cb);
+	x->w = &x->watch;
 	assert_non_null(x->w);
 }
 

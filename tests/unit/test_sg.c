@@ -298,15 +298,15 @@ struct route {
 static struct route routes[MAX_ROUTES];
 static unsigned nroutes;
 
-struct rpf_watch {
+/* The fake's own entry: one per watch, so the tests see each watcher. */
+struct rpf_entry {
 	bool		used;
 	unsigned	round;
 	struct rpf	r;
-	void		(*cb)(const struct rpf *, void *);
-	void		*arg;
+	struct rpf_watch *w;
 };
 
-static struct rpf_watch watches[MAX_WATCHES];
+static struct rpf_entry watches[MAX_WATCHES];
 static unsigned round_no;
 
 static void
@@ -324,37 +324,40 @@ lookup(struct in_addr target, struct rpf *out)
 		}
 }
 
-struct rpf_watch *
-rpf_watch(struct in_addr target, void (*cb)(const struct rpf *, void *), void *arg)
+void
+rpf_watch(struct rpf_watch *w, struct in_addr target,
+    void (*cb)(const struct rpf *, struct rpf_watch *))
 {
+	assert_null(w->e);
 	for (unsigned i = 0; i < MAX_WATCHES; i++) {
-		struct rpf_watch *w = &watches[i];
+		struct rpf_entry *e = &watches[i];
 
-		if (w->used)
+		if (e->used)
 			continue;
-		w->used = true;
-		w->round = round_no;
+		e->used = true;
+		e->round = round_no;
+		e->w = w;
+		lookup(target, &e->r);
+		w->e = e;
 		w->cb = cb;
-		w->arg = arg;
-		lookup(target, &w->r);
-		return w;
+		return;
 	}
 	fail_msg("out of watches");
-	return NULL;
 }
 
 const struct rpf *
 rpf_get(const struct rpf_watch *w)
 {
-	assert_true(w->used);
-	return &w->r;
+	return w->e != NULL ? &w->e->r : NULL;
 }
 
 void
 rpf_unwatch(struct rpf_watch *w)
 {
-	assert_true(w->used);
-	w->used = false;
+	if (w->e == NULL)
+		return;
+	w->e->used = false;
+	w->e = NULL;
 }
 
 static unsigned
@@ -386,16 +389,16 @@ route_set(const char *target, bool valid, bool local, const struct iface *ifp,
 	    nexthop != NULL ? ip(nexthop) : any };
 	round_no++;
 	for (unsigned i = 0; i < MAX_WATCHES; i++) {
-		struct rpf_watch *w = &watches[i];
+		struct rpf_entry *e = &watches[i];
 		struct rpf now;
 
-		if (!w->used || w->round == round_no || w->r.target.s_addr != t.s_addr)
+		if (!e->used || e->round == round_no || e->r.target.s_addr != t.s_addr)
 			continue;
 		lookup(t, &now);
-		if (memcmp(&now, &w->r, sizeof(now)) == 0)
+		if (memcmp(&now, &e->r, sizeof(now)) == 0)
 			continue;
-		w->r = now;
-		w->cb(&w->r, w->arg);
+		e->r = now;
+		e->w->cb(&e->r, e->w);
 	}
 }
 
