@@ -6,7 +6,8 @@
 #   2. `make distcheck` in build/
 #   3. ASan+UBSan build in build-asan/ and `make check`
 #   4. namespace integration tests (pytest tests/topo) against the ASan binaries
-#   5. fuzz smoke run (tests/fuzz/run.sh 20), when present
+#   5. most of them again with the plain binaries under valgrind (tests/valgrind/run.sh)
+#   6. fuzz smoke run (tests/fuzz/run.sh 20), when present
 # Stops at the first failing step. Must run as root (namespaces, apt).
 set -uo pipefail
 
@@ -130,6 +131,7 @@ step "build (build-asan/, --enable-sanitizers --enable-werror)" \
 	bash scripts/build.sh build-asan --enable-sanitizers --enable-werror
 step "make check (build-asan/)" make_check build-asan
 step "namespace tests (pytest tests/topo, ASan binaries)" topo_tests
+step "valgrind (tests/valgrind/run.sh, plain binaries)" bash tests/valgrind/run.sh
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 	step "fuzz smoke (tests/fuzz/run.sh 20)" bash tests/fuzz/run.sh 20
 else
