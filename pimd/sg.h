@@ -47,7 +47,7 @@ struct sg_reg_state;
 
 /*
  * There is one of these per (S,G) and per (*,G) on every router on the
- * path, so it is kept small (an operator's mroute count is its multiple):
+ * path, so its size times the mroute count is most of the daemon's memory:
  * state that few entries have (the first-hop DR's Register state, the
  * (S,G,rpt) Override Timer, Asserts) hangs off it while it exists, and the
  * small enums and flags are bit-fields.
@@ -88,6 +88,11 @@ struct sg {
 	bool		registers_stopped : 1; /* RP: we sent the DR a Register-Stop */
 	bool		mfc : 1;
 };
+
+_Static_assert(MRT_MAXVIFS <= 32, "sg.mfc_oifs is a 32-bit mask of VIFs");
+/* An enum bit-field holds its values only if the enum's type is unsigned. */
+_Static_assert((enum sg_up)-1 > 0 && (enum sg_reg)-1 > 0 && (enum rpt_up)-1 > 0,
+    "the enums of struct sg's bit-fields must be unsigned");
 
 /* Is VIF vif in the outgoing list of the entry's MFC entry? */
 static inline bool
