@@ -19,6 +19,9 @@ set -euo pipefail
 # --no-install-recommends clang alone does not bring them.
 # iputils-ping: the namespace test harness pings across topologies.
 # frr: interoperability peer (zebra + pimd, run by the tests).
+# user-mode-linux, kmod: a 6.1 guest kernel with IPv4 multicast routing, and
+# modprobe for its modules, where the host's kernel has none
+# (scripts/kernel.sh).
 PKGS=(
 	build-essential autoconf automake pkg-config
 	libnl-3-dev libnl-route-3-dev libyang2-dev libevent-dev
@@ -27,6 +30,7 @@ PKGS=(
 	python3 python3-pytest python3-scapy
 	iproute2 iputils-ping tcpdump procps valgrind
 	frr
+	user-mode-linux kmod
 )
 
 PEERS_DIR=${PIMD_PEERS_DIR:-/var/cache/pimd-peers}

@@ -9,6 +9,12 @@
 #   5. most of them again with the plain binaries under valgrind (tests/valgrind/run.sh)
 #   6. fuzz smoke run (tests/fuzz/run.sh 20), when present
 # Stops at the first failing step. Must run as root (namespaces, apt).
+#
+# Steps 4 and 5 need a kernel with IPv4 multicast routing. Where the host's
+# has none they run in User-Mode Linux guests (scripts/kernel.sh; the
+# choice is made once, and PIMD_KERNEL=host|uml forces it). ASan cannot map
+# its shadow in a guest's address space, so there step 4 runs a build with
+# UBSan alone (build-ubsan/); memory errors are valgrind's to find.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,12 +37,14 @@ count_tests() {
 		n=$(sed -n 's/^# ERROR: *//p' "$f"); fail=$((fail + ${n:-0}))
 		n=$(sed -n 's/^# SKIP: *//p' "$f"); skip=$((skip + ${n:-0}))
 	done
+	# pytest's closing line; one for each guest when the run was split
 	local last
-	last=$(grep -E '^=+ .*(passed|failed|error|skipped).* in [0-9.]+s' "$pytest_out" | tail -1)
-	n=$(grep -oE '[0-9]+ passed' <<<"$last" | grep -oE '[0-9]+'); pass=$((pass + ${n:-0}))
-	n=$(grep -oE '[0-9]+ failed' <<<"$last" | grep -oE '[0-9]+'); fail=$((fail + ${n:-0}))
-	n=$(grep -oE '[0-9]+ errors?' <<<"$last" | grep -oE '[0-9]+'); fail=$((fail + ${n:-0}))
-	n=$(grep -oE '[0-9]+ skipped' <<<"$last" | grep -oE '[0-9]+'); skip=$((skip + ${n:-0}))
+	while IFS= read -r last; do
+		n=$(grep -oE '[0-9]+ passed' <<<"$last" | grep -oE '[0-9]+'); pass=$((pass + ${n:-0}))
+		n=$(grep -oE '[0-9]+ failed' <<<"$last" | grep -oE '[0-9]+'); fail=$((fail + ${n:-0}))
+		n=$(grep -oE '[0-9]+ errors?' <<<"$last" | grep -oE '[0-9]+'); fail=$((fail + ${n:-0}))
+		n=$(grep -oE '[0-9]+ skipped' <<<"$last" | grep -oE '[0-9]+'); skip=$((skip + ${n:-0}))
+	done < <(grep -E '^(\[guest [0-9]+\] )?=+ .*(passed|failed|error|skipped).* in [0-9.]+s' "$pytest_out")
 	echo "tests: $pass passed, $fail failed, $skip skipped"
 }
 
@@ -102,9 +110,10 @@ distcheck() {
 
 topo_tests() {
 	local rc
-	PIMD="$top/build-asan/pimd/pimd" PIMC="$top/build-asan/pimd/pimc" \
+	PIMD="$top/$topo_build/pimd/pimd" PIMC="$top/$topo_build/pimd/pimc" \
 	PIMD_YANG="$top/yang" PYTHONDONTWRITEBYTECODE=1 \
-		"$PY" -m pytest -v -p no:cacheprovider tests/topo 2>&1 | tee "$pytest_out"
+		bash scripts/kernel.sh pytest -v -p no:cacheprovider -- tests/topo 2>&1 |
+		tee "$pytest_out"
 	rc=$?
 	if [ $rc -eq 5 ]; then
 		echo "test.sh: pytest collected no tests in tests/topo" >&2
@@ -130,8 +139,19 @@ step "make distcheck (build/)" distcheck
 step "build (build-asan/, --enable-sanitizers --enable-werror)" \
 	bash scripts/build.sh build-asan --enable-sanitizers --enable-werror
 step "make check (build-asan/)" make_check build-asan
-step "namespace tests (pytest tests/topo, ASan binaries)" topo_tests
-step "valgrind (tests/valgrind/run.sh, plain binaries)" bash tests/valgrind/run.sh
+PIMD_KERNEL=$(bash scripts/kernel.sh which) || fail "which kernel (scripts/kernel.sh which)"
+export PIMD_KERNEL
+if [ "$PIMD_KERNEL" = host ]; then
+	topo_build=build-asan
+	step "namespace tests (pytest tests/topo, ASan binaries)" topo_tests
+else
+	topo_build=build-ubsan
+	step "build (build-ubsan/, --enable-sanitizers=undefined --enable-werror)" \
+		bash scripts/build.sh build-ubsan --enable-sanitizers=undefined --enable-werror
+	step "namespace tests (pytest tests/topo in UML guests, UBSan binaries)" topo_tests
+fi
+step "valgrind (tests/valgrind/run.sh, plain binaries, kernel: $PIMD_KERNEL)" \
+	bash tests/valgrind/run.sh
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 	step "fuzz smoke (tests/fuzz/run.sh 20)" bash tests/fuzz/run.sh 20
 else
