@@ -18,10 +18,11 @@ INCLUDE {S}), counts packets per sequence number and prints one JSON report
 on exit (--duration elapsed, --expect reached, SIGTERM/SIGINT, or stdin EOF
 with --control), and also on SIGUSR1:
     {"received": n, "unique": u, "duplicates": d, "dup_seqs": [...], "first_seq": a, "last_seq": b,
-     "missing": m, "gaps": [[from, to], ...], "longest_gap": k,
+     "missing": m, "gaps": [[from, to], ...], "longest_gap": k, "loss_span": l,
      "max_interarrival": s, "first_time": t, "last_time": t, "sources": {...}}
 gaps are the inclusive ranges of sequence numbers missing between first_seq
-and last_seq; dup_seqs the sequence numbers that arrived more than once (the
+and last_seq; loss_span the sequence numbers from the first missing to the
+last missing, both included (one outage that came in several gaps); dup_seqs the sequence numbers that arrived more than once (the
 first MAX_DUP_SEQS); times are time.time() (shared by all namespaces).
 
 --sniff IFNAME counts the stream's packets as they arrive on a link
@@ -160,6 +161,7 @@ class Stats:
             "missing": sum(b - a + 1 for a, b in gaps),
             "gaps": gaps,
             "longest_gap": max((b - a + 1 for a, b in gaps), default=0),
+            "loss_span": gaps[-1][1] - gaps[0][0] + 1 if gaps else 0,
             "max_interarrival": round(self.max_iat, 6),
             "max_interarrival_after_seq": self.max_iat_after,
             "first_time": self.first_time,

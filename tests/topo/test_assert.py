@@ -275,12 +275,15 @@ def test_lan2_dr_failover(topo):
     sent, reps = finish(snd, rx)
     report = []
     for h, rep in reps.items():
-        outage = rep["longest_gap"] / RATE
-        report.append(f"{h}: {rep['missing']} lost (longest gap {outage:.3f}s), "
+        # One failover: every loss lies within 1 s of the first. On a slow
+        # kernel (the UML guest, one CPU for every daemon) the old DR's last
+        # packets can come through between two short gaps.
+        outage = rep["loss_span"] / RATE
+        report.append(f"{h}: {rep['missing']} lost in {len(rep['gaps'])} gaps "
+                      f"over {outage:.3f}s, "
                       f"longest pause {rep['max_interarrival']:.3f}s, "
                       f"{len(dups_after(rep, FIRST_MS))} late duplicates")
         assert rep["first_seq"] == 0, rep
-        assert len(rep["gaps"]) <= 1, f"{h}: more than one outage: {rep['gaps']}"
         assert outage < 1.0 and rep["max_interarrival"] < 1.0, \
             f"{h}: the stream did not resume within 1 s of the DR going away: {rep}"
         assert not dups_after(rep, FIRST_MS * RATE // 1000), rep

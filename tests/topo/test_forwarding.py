@@ -280,13 +280,15 @@ def test_diamond_rpf_change_moves_stream(topo):
     r3_pkts = resolved(t["r3"], src, SSM_G)["packets"]
     assert rep["duplicates"] == 0, rep
     assert rep["first_seq"] == 0, rep
-    outage = rep["longest_gap"] / RATE
-    assert len(rep["gaps"]) <= 1, f"more than one outage: {rep}"
+    # One outage: every loss within 2 s of the first. On a slow kernel (the
+    # UML guest, daemons under valgrind) it can come in more than one gap.
+    outage = rep["loss_span"] / RATE
     assert rep["max_interarrival"] < 2.0 and outage < 2.0, \
         f"stream interrupted for more than 2s after the cut: {rep}"
     assert r3_pkts >= 100, f"r3 forwarded only {r3_pkts} of {count}: {mfc}"
     print(f"\n[forwarding] diamond failover: tree via r3 {t_tree:.2f}s after the cut; "
-          f"{rep['missing']} packets lost (gap {outage:.2f}s at {RATE} pps), "
+          f"{rep['missing']} packets lost in {len(rep['gaps'])} gaps "
+          f"(over {outage:.2f}s at {RATE} pps), "
           f"longest pause {rep['max_interarrival']:.3f}s")
 
 
