@@ -44,6 +44,8 @@ stty -onlcr -echo </dev/console 2>/dev/null
 	# In here this kernel is the one: a kernel.sh called in the guest
 	# runs its command here, not in a guest of its own.
 	export PIMD_KERNEL=host
+	# The tests allow for the guest's slower user space (tests/topo/topo.py).
+	export PIMD_GUEST=uml
 	cd "$(cat "$dir/cwd")" || exit 125
 	eval "$(cat "$dir/cmd")"
 } </dev/null 2>&1 | cat >/dev/console

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from mcast_tools import Receiver, Sender
-from topo import wait_for
+from topo import IN_UML, wait_for
 
 PORT = 5001
 RATE = 100
@@ -383,14 +383,21 @@ def test_asm_diamond_register_then_spt(topo):
     # which the kernel drops, the router forwards itself.  Its copy on the
     # old tree normally comes later and is dropped, but with both trees two
     # hops long it may win the race: at most one duplicate per switch.
-    assert rep["missing"] == 0 and rep["duplicates"] <= 2, rep
+    # Packets sent before a switch that are still in Registers, which go
+    # through the daemons at r1 and r2 while the native copies do not, are
+    # dropped by it (§4.4.2: no Register is forwarded once the SPT bit is
+    # set). On the host they are through in well under a packet's time;
+    # in the slower UML guest one may lag a packet behind: one per switch.
+    lost_ok = 2 if IN_UML else 0
+    assert rep["missing"] <= lost_ok and rep["duplicates"] <= 2, rep
     # Registers went to the RP and the RP stopped them once data came natively.
     r1 = pim_counters(ds["r1"], t.ifname("r1", "r2"))
     r1_total = {k: sum(pim_counters(ds["r1"], t.ifname("r1", p))[k] for p in ("hs", "r2", "r3"))
                 for k in ("register-sent", "register-stop-received")}
     assert r1_total["register-sent"] >= 1, r1
     assert r1_total["register-stop-received"] >= 1, r1_total
-    print(f"\n[forwarding] ASM diamond: {count} sent, all delivered; "
+    print(f"\n[forwarding] ASM diamond: {count} sent, {rep['missing']} lost, "
+          f"{rep['duplicates']} duplicates; "
           f"r1 sent {r1_total['register-sent']} Registers, "
           f"got {r1_total['register-stop-received']} Register-Stops")
 
