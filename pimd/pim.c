@@ -107,6 +107,22 @@ link_local_type(enum pim_type t)
 	return t == PIM_HELLO || t == PIM_JOIN_PRUNE || t == PIM_ASSERT;
 }
 
+/*
+ * RFC 5059 messages are checked and their malformed classes counted; a
+ * well-formed one waits for the BSR, which does not act on them yet.
+ */
+static enum pim_err
+bsr_msg_check(enum pim_type type, const struct raw_rx *rx, const uint8_t *body,
+    size_t len)
+{
+	struct pim_bsm m;
+	struct pim_crp_adv a;
+
+	if (type == PIM_BOOTSTRAP)
+		return pim_bsm_decode(rx->payload, rx->len, &m);
+	return pim_crp_adv_decode(body, len, &a);
+}
+
 static void
 pim_input(struct pim_if *pif, const struct raw_rx *rx)
 {
@@ -148,6 +164,14 @@ pim_input(struct pim_if *pif, const struct raw_rx *rx)
 		break;
 	case PIM_ASSERT:
 		assert_recv(pif, rx->src, body, len);
+		break;
+	case PIM_BOOTSTRAP:
+	case PIM_CRP_ADV:
+		if ((e = bsr_msg_check(type, rx, body, len)) != PIM_OK) {
+			pif->cnt.decode[e]++;
+			drop(pif, PIM_DROP_DECODE, rx->src, pim_err_name(e));
+		} else
+			drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));
 		break;
 	default:
 		drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));

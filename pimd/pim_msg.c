@@ -49,6 +49,19 @@
 #define REG_NULL		0x40
 #define IP_HDR_LEN		20
 
+/*
+ * RFC 5059 §4.1 Bootstrap: fragment tag, hash mask length, BSR priority,
+ * BSR address; per range an Encoded-Group, RP count, fragment RP count and
+ * a reserved word; per RP an Encoded-Unicast, holdtime, priority, reserved.
+ */
+#define BSM_NO_FORWARD		0x80	/* in the PIM header's reserved byte */
+#define BSM_FIXED_LEN		(4 + ENC_UNICAST_LEN)
+#define BSM_GROUP_HDR_LEN	(ENC_GROUP_LEN + 4)
+#define BSM_RP_LEN		(ENC_UNICAST_LEN + 4)
+#define GROUP_ADMIN_SCOPE	0x01	/* Z bit of an Encoded-Group's flags */
+/* §4.2 Candidate-RP-Advertisement: prefix count, priority, holdtime, RP. */
+#define CRP_FIXED_LEN		(4 + ENC_UNICAST_LEN)
+
 #define REGISTER_STOP_LEN	(ENC_GROUP_LEN + ENC_UNICAST_LEN)
 #define ASSERT_LEN		(ENC_GROUP_LEN + ENC_UNICAST_LEN + 8)
 #define ASSERT_RPT		0x80000000u
@@ -158,6 +171,19 @@ get_unicast(const uint8_t *p, struct in_addr *a)
 		return PIM_ERR_ENCODING;
 	*a = get_addr(p + 2);
 	return PIM_OK;
+}
+
+/* An address a router can have: not 0.0.0.0, multicast or broadcast. */
+static enum pim_err
+get_router(const uint8_t *p, struct in_addr *a)
+{
+	uint32_t h;
+
+	if (get_unicast(p, a) != PIM_OK)
+		return PIM_ERR_ENCODING;
+	h = ntohl(a->s_addr);
+	return h == INADDR_ANY || h == INADDR_BROADCAST || IN_MULTICAST(h) ?
+	    PIM_ERR_ENCODING : PIM_OK;
 }
 
 /* Encoded-Group: family, encoding type, B/Z flags (ignored), mask length, group. */
@@ -729,4 +755,116 @@ pim_assert_encode(uint8_t *buf, size_t size, const struct pim_assert *a)
 	put32(put32(p, (a->rpt ? ASSERT_RPT : 0) | pref), a->metric);
 	seal(buf, len);
 	return len;
+}
+
+/* ---- Bootstrap (RFC 5059 §4.1) -------------------------------------------- */
+
+/* One range at p with left bytes to go; *used is what it takes. */
+static enum pim_err
+check_bsm_group(const uint8_t *p, size_t left, size_t *used)
+{
+	struct in_addr g, rp;
+	uint8_t masklen, count, frag;
+	enum pim_err e;
+
+	if (left < BSM_GROUP_HDR_LEN)
+		return PIM_ERR_SHORT;
+	if ((e = get_group(p, &g, &masklen)) != PIM_OK)
+		return e;
+	count = p[ENC_GROUP_LEN];
+	frag = p[ENC_GROUP_LEN + 1];
+	if (frag > count || (size_t)frag * BSM_RP_LEN > left - BSM_GROUP_HDR_LEN)
+		return PIM_ERR_COUNT;
+	p += BSM_GROUP_HDR_LEN;
+	for (unsigned i = 0; i < frag; i++, p += BSM_RP_LEN)
+		if ((e = get_router(p, &rp)) != PIM_OK)
+			return e;
+	*used = BSM_GROUP_HDR_LEN + (size_t)frag * BSM_RP_LEN;
+	return PIM_OK;
+}
+
+enum pim_err
+pim_bsm_decode(const uint8_t *msg, size_t len, struct pim_bsm *m)
+{
+	const uint8_t *body = msg + PIM_HDR_LEN;
+	size_t off, used;
+	enum pim_err e;
+
+	memset(m, 0, sizeof(*m));
+	if (len < PIM_HDR_LEN + BSM_FIXED_LEN)
+		return PIM_ERR_SHORT;
+	len -= PIM_HDR_LEN;
+	if (body[2] > 32)
+		return PIM_ERR_ENCODING;
+	if ((e = get_router(body + 4, &m->bsr)) != PIM_OK)
+		return e;
+	m->no_forward = (msg[1] & BSM_NO_FORWARD) != 0;
+	m->frag_tag = get16(body);
+	m->hash_masklen = body[2];
+	m->priority = body[3];
+	m->groups = body + BSM_FIXED_LEN;
+	m->len = len - BSM_FIXED_LEN;
+	for (off = 0; off < m->len; off += used, m->ngroups++)
+		if ((e = check_bsm_group(m->groups + off, m->len - off, &used)) != PIM_OK)
+			return e;
+	return PIM_OK;
+}
+
+bool
+pim_bsm_next_group(const struct pim_bsm *m, size_t *off, struct pim_bsm_group *g)
+{
+	const uint8_t *p = m->groups + *off;
+
+	if (*off >= m->len)
+		return false;
+	(void)get_group(p, &g->group, &g->masklen);
+	g->admin_scope = (p[2] & GROUP_ADMIN_SCOPE) != 0;
+	g->rp_count = p[ENC_GROUP_LEN];
+	g->frag_rp_count = p[ENC_GROUP_LEN + 1];
+	g->rps = p + BSM_GROUP_HDR_LEN;
+	*off += BSM_GROUP_HDR_LEN + (size_t)g->frag_rp_count * BSM_RP_LEN;
+	return true;
+}
+
+void
+pim_bsm_rp(const struct pim_bsm_group *g, unsigned i, struct pim_bsm_rp *rp)
+{
+	const uint8_t *p = g->rps + (size_t)i * BSM_RP_LEN;
+
+	(void)get_unicast(p, &rp->addr);
+	rp->holdtime = get16(p + ENC_UNICAST_LEN);
+	rp->priority = p[ENC_UNICAST_LEN + 2];
+}
+
+/* ---- Candidate-RP-Advertisement (RFC 5059 §4.2) ------------------------------ */
+
+enum pim_err
+pim_crp_adv_decode(const uint8_t *body, size_t len, struct pim_crp_adv *a)
+{
+	struct in_addr g;
+	uint8_t masklen;
+	enum pim_err e;
+
+	memset(a, 0, sizeof(*a));
+	if (len < CRP_FIXED_LEN)
+		return PIM_ERR_SHORT;
+	if ((e = get_router(body + 4, &a->rp)) != PIM_OK)
+		return e;
+	if ((size_t)body[0] * ENC_GROUP_LEN > len - CRP_FIXED_LEN)
+		return PIM_ERR_COUNT;
+	a->groups = body + CRP_FIXED_LEN;
+	for (unsigned i = 0; i < body[0]; i++)
+		if ((e = get_group(a->groups + (size_t)i * ENC_GROUP_LEN, &g, &masklen)) != PIM_OK)
+			return e;
+	a->prefix_count = body[0];
+	a->priority = body[1];
+	a->holdtime = get16(body + 2);
+	return PIM_OK;
+}
+
+void
+pim_crp_adv_group(const struct pim_crp_adv *a, unsigned i, struct in_addr *group,
+    uint8_t *masklen)
+{
+	(void)get_group(a->groups + (size_t)i * ENC_GROUP_LEN, group, masklen);
 }

@@ -34,7 +34,7 @@ enum pim_err {
 	PIM_ERR_TYPE,		/* unknown type */
 	PIM_ERR_CHECKSUM,
 	PIM_ERR_ENCODING,	/* address family, encoding type or mask length */
-	PIM_ERR_COUNT,		/* group or source counts run past the end */
+	PIM_ERR_COUNT,		/* counts run past the end, or disagree */
 	PIM_ERR_GROUP,		/* group address not multicast */
 	PIM_ERR_OPTION,		/* malformed Hello option */
 	PIM_ERR_MAX
@@ -220,5 +220,63 @@ enum pim_err pim_assert_decode(const uint8_t *body, size_t len, struct pim_asser
  * mask length over 32 as 32.  Returns the length, 0 if it does not fit.
  */
 size_t	pim_assert_encode(uint8_t *buf, size_t size, const struct pim_assert *a);
+
+/* ---- Bootstrap (RFC 5059 §4.1) ------------------------------------------ */
+
+/* One group range of a Bootstrap message, with its RPs in this fragment. */
+struct pim_bsm_group {
+	struct in_addr	group;
+	uint8_t		masklen;
+	bool		admin_scope;	/* Z bit of the Encoded-Group */
+	uint8_t		rp_count;	/* the range's RPs in the whole BSM */
+	uint8_t		frag_rp_count;	/* of those, how many are in this one */
+	const uint8_t	*rps;		/* checked by pim_bsm_decode */
+};
+
+struct pim_bsm_rp {
+	struct in_addr	addr;
+	uint16_t	holdtime;	/* seconds */
+	uint8_t		priority;	/* the lower the better */
+};
+
+struct pim_bsm {
+	bool		no_forward;	/* N bit, in the PIM header */
+	uint16_t	frag_tag;
+	uint8_t		hash_masklen;
+	uint8_t		priority;	/* the BSR's: the higher the better */
+	struct in_addr	bsr;
+	unsigned	ngroups;
+	const uint8_t	*groups;	/* checked by pim_bsm_decode */
+	size_t		len;		/* bytes the ngroups ranges take */
+};
+
+/*
+ * msg and len are the whole message, header included, as
+ * pim_decode_header() accepted it: the No-Forward bit is in the header.
+ * The BSR and every RP must be unicast addresses, the hash mask length at
+ * most 32, and each range's fragment RP count at most its RP count, with
+ * all its RPs present (PIM_ERR_COUNT); a range cut short is PIM_ERR_SHORT.
+ */
+enum pim_err pim_bsm_decode(const uint8_t *msg, size_t len, struct pim_bsm *m);
+/* Walk the ranges: *off starts at 0; false after the last one. */
+bool	pim_bsm_next_group(const struct pim_bsm *m, size_t *off, struct pim_bsm_group *g);
+/* RP i of a range, i < frag_rp_count. */
+void	pim_bsm_rp(const struct pim_bsm_group *g, unsigned i, struct pim_bsm_rp *rp);
+
+/* ---- Candidate-RP-Advertisement (RFC 5059 §4.2) ------------------------- */
+
+struct pim_crp_adv {
+	uint8_t		prefix_count;	/* 0: every multicast group */
+	uint8_t		priority;	/* the lower the better */
+	uint16_t	holdtime;	/* seconds; 0 withdraws the RP */
+	struct in_addr	rp;
+	const uint8_t	*groups;	/* prefix_count Encoded-Groups, checked */
+};
+
+/* The RP must be unicast; bytes after the last group are ignored. */
+enum pim_err pim_crp_adv_decode(const uint8_t *body, size_t len, struct pim_crp_adv *a);
+/* Group prefix i, i < prefix_count. */
+void	pim_crp_adv_group(const struct pim_crp_adv *a, unsigned i, struct in_addr *group,
+	    uint8_t *masklen);
 
 #endif

@@ -9,8 +9,10 @@
  * decode to the same:
  *  - a Hello to the same options;
  *  - a Join/Prune, rebuilt entry by entry, to the same entries;
- *  - a Register, Null-Register, Register-Stop or Assert to the same fields.
+ *  - a Register, Null-Register, Register-Stop or Assert to the same fields;
+ * a Bootstrap or C-RP-Advertisement is walked range by range, RP by RP.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +218,47 @@ assert_msg(const uint8_t *body, size_t len)
 		abort();
 }
 
+/* Every range and RP a Bootstrap has, every prefix of a C-RP-Adv, read. */
+static void
+bootstrap(const uint8_t *msg, size_t len)
+{
+	struct pim_bsm m;
+	struct pim_bsm_group g;
+	struct pim_bsm_rp rp;
+	size_t off = 0;
+	unsigned n = 0;
+
+	if (pim_bsm_decode(msg, len, &m) != PIM_OK)
+		return;
+	while (pim_bsm_next_group(&m, &off, &g)) {
+		if (g.frag_rp_count > g.rp_count || g.masklen > 32)
+			abort();
+		for (unsigned i = 0; i < g.frag_rp_count; i++) {
+			pim_bsm_rp(&g, i, &rp);
+			sink ^= rp.addr.s_addr ^ rp.holdtime ^ rp.priority;
+		}
+		n++;
+	}
+	if (n != m.ngroups || off != m.len)
+		abort();
+}
+
+static void
+crp_adv(const uint8_t *body, size_t len)
+{
+	struct pim_crp_adv a;
+	struct in_addr g;
+	uint8_t masklen;
+
+	if (pim_crp_adv_decode(body, len, &a) != PIM_OK)
+		return;
+	for (unsigned i = 0; i < a.prefix_count; i++) {
+		pim_crp_adv_group(&a, i, &g, &masklen);
+		if (!IN_MULTICAST(ntohl(g.s_addr)) || masklen > 32)
+			abort();
+	}
+}
+
 /* Decode one message the way pim.c dispatches it; returns the header's verdict. */
 static enum pim_err
 one_message(const uint8_t *buf, size_t len)
@@ -245,6 +288,12 @@ one_message(const uint8_t *buf, size_t len)
 		break;
 	case PIM_ASSERT:
 		assert_msg(body, blen);
+		break;
+	case PIM_BOOTSTRAP:
+		bootstrap(buf, len);
+		break;
+	case PIM_CRP_ADV:
+		crp_adv(body, blen);
 		break;
 	default:
 		break;		/* no decoder yet */

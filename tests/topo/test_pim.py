@@ -744,8 +744,8 @@ def test_scripted_passive(topo):
 # ---------------------------------------------------------------------------
 # Join/Prune from a scripted neighbour (RFC 7761 §4.5, §4.9.5)
 
-def enc_group(group):
-    return b"\x01\x00\x00\x20" + a2b(group)
+def enc_group(group, masklen=32):
+    return bytes([1, 0, 0, masklen]) + a2b(group)
 
 
 def enc_source(addr, flags):
@@ -825,4 +825,66 @@ def test_scripted_join_prune(topo):
     agent.send(prune)
     wait_for(lambda: mroute_oifs(t, src, "239.5.5.5") is None, timeout=2,
              msg="(S,G) prune did not remove the entry")
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# RFC 5059 Bootstrap and Candidate-RP-Advertisement: each malformed class is
+# dropped and counted under its own name; a well-formed one is counted as
+# unsupported until the BSR acts on them.
+
+BOOTSTRAP, CRP_ADV = 4, 8
+
+
+def enc_unicast(addr, family=1):
+    return bytes([family, 0]) + a2b(addr)
+
+
+def bsm(ranges, bsr="198.19.0.9", hash_masklen=30, prio=64):
+    """A Bootstrap body: ranges is [(group, masklen, rp_count, [(rp, holdtime, prio)])]."""
+    body = struct.pack("!HBB", 0x1234, hash_masklen, prio) + enc_unicast(bsr)
+    for g, ml, count, rps in ranges:
+        body += enc_group(g, ml) + struct.pack("!BBH", count, len(rps), 0)
+        for rp, ht, pr in rps:
+            body += enc_unicast(rp) + struct.pack("!HBB", ht, pr, 0)
+    return body
+
+
+def crp_adv(groups, rp="198.19.0.1", prio=192, holdtime=150, count=None):
+    body = struct.pack("!BBH", len(groups) if count is None else count, prio, holdtime)
+    return body + enc_unicast(rp) + b"".join(enc_group(g, ml) for g, ml in groups)
+
+
+def test_scripted_bsr_messages_checked(topo):
+    t, d, (h,) = scripted(topo)
+    ifn = t.ifname("r1", "h1")
+    N = h.addr(10)
+    rp = [("198.19.0.1", 150, 10)]
+    good = bsm([("239.0.0.0", 8, 1, rp), ("224.0.0.0", 4, 2, rp)])
+    cases = [
+        ("too-short", pim_msg(BOOTSTRAP, good[:9])),
+        # the second range's RP cut off
+        ("bad-count", pim_msg(BOOTSTRAP, bsm([("239.0.0.0", 8, 1, rp)]) +
+                              enc_group("224.0.0.0", 4) + struct.pack("!BBH", 1, 1, 0))),
+        # more RPs in the fragment than the range has
+        ("bad-count", pim_msg(BOOTSTRAP, bsm([("239.0.0.0", 8, 1, rp * 2)]))),
+        ("bad-encoding", pim_msg(BOOTSTRAP, good[:4] + enc_unicast("198.19.0.9", 2) +
+                                 good[10:])),
+        ("bad-encoding", pim_msg(BOOTSTRAP, bsm([], hash_masklen=33))),
+        ("bad-group", pim_msg(BOOTSTRAP, bsm([("10.0.0.0", 8, 0, [])]))),
+        ("unsupported-type", pim_msg(BOOTSTRAP, good)),
+        ("too-short", pim_msg(CRP_ADV, crp_adv([])[:9])),
+        ("bad-count", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)], count=2))),
+        ("bad-encoding", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)], rp="239.1.1.1"))),
+        ("bad-group", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8), ("10.0.0.0", 8)]))),
+        ("unsupported-type", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)]))),
+    ]
+    for leaf, msg in cases:
+        before = drops(d, ifn)
+        h.send(msg, src=N)
+        after = wait_for(lambda: (lambda x: x[leaf] > before[leaf] and x)(drops(d, ifn)),
+                         timeout=1.0, msg=f"drop counter {leaf} up")
+        delta = {k: after[k] - before[k] for k in DROPS if after[k] != before[k]}
+        assert delta == {leaf: 1}, f"{leaf}: expected only {leaf} +1, got {delta}"
+    assert d.alive()
     assert d.stop() == 0

@@ -3,7 +3,8 @@
  * The PIM codec (RFC 7761 §4.9): the header and its checksum, Hello options
  * (§4.9.2), Join/Prune (§4.9.5) decoding and the splitting builder, Register
  * (§4.9.3) with its 8-byte checksum, Register-Stop (§4.9.4) and Assert
- * (§4.9.6); hand-written messages against the RFC layout, every encoder
+ * (§4.9.6), and RFC 5059's Bootstrap (§4.1) and Candidate-RP-Advertisement
+ * (§4.2); hand-written messages against the RFC layout, every encoder
  * through its decoder, and every way a message is rejected.
  */
 #include <arpa/inet.h>
@@ -21,7 +22,7 @@
 /* ---- building messages ------------------------------------------------- */
 
 struct pkt {
-	uint8_t	b[4096];
+	uint8_t	b[8192];	/* 200 BSM ranges of one RP */
 	size_t	len;
 };
 
@@ -1647,6 +1648,314 @@ assert_errors(void **state)
 	assert_int_equal(decode_assert(&p, &a), PIM_OK);
 }
 
+/* ---- Bootstrap (RFC 5059 §4.1) ------------------------------------------------ */
+
+/* BSR 10.9.9.9, priority 64, hash mask 30, tag 0x1234. */
+static void
+bsm_head(struct pkt *p)
+{
+	header(p, PIM_BOOTSTRAP);
+	put16(p, 0x1234);
+	put8(p, 30);
+	put8(p, 64);
+	enc_unicast(p, "10.9.9.9");
+}
+
+static void
+bsm_range(struct pkt *p, const char *g, uint8_t masklen, uint8_t count, uint8_t frag)
+{
+	enc_group(p, g, masklen);
+	put8(p, count);
+	put8(p, frag);
+	put16(p, 0);
+}
+
+static void
+bsm_rp(struct pkt *p, const char *rp, uint16_t holdtime, uint8_t priority)
+{
+	enc_unicast(p, rp);
+	put16(p, holdtime);
+	put8(p, priority);
+	put8(p, 0);
+}
+
+static enum pim_err
+decode_bsm(struct pkt *p, struct pim_bsm *m)
+{
+	const uint8_t *body;
+	size_t len;
+
+	body_of(p, PIM_BOOTSTRAP, &body, &len);
+	return pim_bsm_decode(p->b, p->len, m);
+}
+
+/* A two-range BSM as a router sends it, byte for byte. */
+static const uint8_t bsm_msg[] = {
+	0x24, 0x80, 0x00, 0x00,			/* No-Forward set; checksum below */
+	0xbe, 0xef, 30, 200,			/* tag, hash mask, BSR priority */
+	1, 0, 198, 18, 0, 1,			/* BSR 198.18.0.1 */
+	1, 0, 0, 4, 224, 0, 0, 0,		/* 224.0.0.0/4 */
+	2, 2, 0, 0,				/* 2 RPs, both here */
+	1, 0, 198, 19, 0, 1, 0, 150, 192, 0,	/* 198.19.0.1, 150 s, 192 */
+	1, 0, 198, 19, 0, 2, 0, 150, 10, 0,	/* 198.19.0.2, 150 s, 10 */
+	1, 0, 1, 24, 239, 1, 2, 0,		/* 239.1.2.0/24, admin scope */
+	3, 1, 0, 0,				/* 3 RPs, 1 here */
+	1, 0, 198, 19, 0, 3, 0xff, 0xff, 0, 0,	/* 198.19.0.3, 65535 s, 0 */
+};
+
+static void
+bsm_layout(void **state)
+{
+	struct pkt p;
+	struct pim_bsm m;
+	struct pim_bsm_group g;
+	struct pim_bsm_rp rp;
+	size_t off = 0;
+
+	set_bytes(&p, bsm_msg, sizeof(bsm_msg));
+	assert_int_equal(decode_bsm(&p, &m), PIM_OK);
+	assert_true(m.no_forward);
+	assert_int_equal(m.frag_tag, 0xbeef);
+	assert_int_equal(m.hash_masklen, 30);
+	assert_int_equal(m.priority, 200);
+	assert_int_equal(m.bsr.s_addr, ip("198.18.0.1").s_addr);
+	assert_int_equal(m.ngroups, 2);
+
+	assert_true(pim_bsm_next_group(&m, &off, &g));
+	assert_int_equal(g.group.s_addr, ip("224.0.0.0").s_addr);
+	assert_int_equal(g.masklen, 4);
+	assert_false(g.admin_scope);
+	assert_int_equal(g.rp_count, 2);
+	assert_int_equal(g.frag_rp_count, 2);
+	pim_bsm_rp(&g, 0, &rp);
+	assert_int_equal(rp.addr.s_addr, ip("198.19.0.1").s_addr);
+	assert_int_equal(rp.holdtime, 150);
+	assert_int_equal(rp.priority, 192);
+	pim_bsm_rp(&g, 1, &rp);
+	assert_int_equal(rp.addr.s_addr, ip("198.19.0.2").s_addr);
+	assert_int_equal(rp.priority, 10);
+
+	assert_true(pim_bsm_next_group(&m, &off, &g));
+	assert_int_equal(g.group.s_addr, ip("239.1.2.0").s_addr);
+	assert_int_equal(g.masklen, 24);
+	assert_true(g.admin_scope);
+	assert_int_equal(g.rp_count, 3);
+	assert_int_equal(g.frag_rp_count, 1);
+	pim_bsm_rp(&g, 0, &rp);
+	assert_int_equal(rp.addr.s_addr, ip("198.19.0.3").s_addr);
+	assert_int_equal(rp.holdtime, 65535);
+	assert_int_equal(rp.priority, 0);
+	assert_false(pim_bsm_next_group(&m, &off, &g));
+	assert_int_equal(off, m.len);
+}
+
+/* No ranges at all is an empty RP-set, and a range may list no RP. */
+static void
+bsm_empty(void **state)
+{
+	struct pkt p;
+	struct pim_bsm m;
+	struct pim_bsm_group g;
+	size_t off = 0;
+
+	bsm_head(&p);
+	assert_int_equal(decode_bsm(&p, &m), PIM_OK);
+	assert_false(m.no_forward);
+	assert_int_equal(m.ngroups, 0);
+	assert_false(pim_bsm_next_group(&m, &off, &g));
+
+	bsm_range(&p, "239.0.0.0", 8, 0, 0);
+	assert_int_equal(decode_bsm(&p, &m), PIM_OK);
+	assert_int_equal(m.ngroups, 1);
+	assert_true(pim_bsm_next_group(&m, &off, &g));
+	assert_int_equal(g.rp_count, 0);
+	assert_false(pim_bsm_next_group(&m, &off, &g));
+}
+
+static void
+bsm_errors(void **state)
+{
+	struct pkt p;
+	struct pim_bsm m;
+
+	/* Cut anywhere inside the fixed part. */
+	for (size_t cut = 4; cut < 14; cut++) {
+		bsm_head(&p);
+		p.len = cut;
+		assert_int_equal(decode_bsm(&p, &m), PIM_ERR_SHORT);
+	}
+	bsm_head(&p);
+	p.b[6] = 33;					/* hash mask length */
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	bsm_head(&p);
+	p.b[8] = 2;					/* BSR family IPv6 */
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	for (unsigned i = 0; i < 3; i++) {		/* BSR no router's address */
+		static const char *const bad[] = { "0.0.0.0", "224.0.0.13", "255.255.255.255" };
+
+		header(&p, PIM_BOOTSTRAP);
+		put32(&p, 0);
+		enc_unicast(&p, bad[i]);
+		assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	}
+	/* A range cut short of its header. */
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 1, 1);
+	bsm_rp(&p, "10.0.0.1", 150, 1);
+	p.len -= 10 + 1;
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_SHORT);
+	/* RPs past the end. */
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 2, 2);
+	bsm_rp(&p, "10.0.0.1", 150, 1);
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_COUNT);
+	p.len -= 1;					/* and cut inside the RP */
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_COUNT);
+	/* More RPs in the fragment than in the range. */
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 1, 2);
+	bsm_rp(&p, "10.0.0.1", 150, 1);
+	bsm_rp(&p, "10.0.0.2", 150, 1);
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_COUNT);
+	/* Not a group; a group of another family; a mask over 32. */
+	bsm_head(&p);
+	bsm_range(&p, "10.0.0.0", 8, 0, 0);
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_GROUP);
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 0, 0);
+	p.b[14] = 2;
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 33, 0, 0);
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	/* An RP of another family, or multicast. */
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 1, 1);
+	bsm_rp(&p, "10.0.0.1", 150, 1);
+	p.b[26] = 2;
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 1, 1);
+	bsm_rp(&p, "239.9.9.9", 150, 1);
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_ENCODING);
+	/* An error in the last range fails the whole message. */
+	bsm_head(&p);
+	bsm_range(&p, "239.0.0.0", 8, 0, 0);
+	bsm_range(&p, "239.1.0.0", 16, 1, 1);
+	assert_int_equal(decode_bsm(&p, &m), PIM_ERR_COUNT);
+}
+
+/* 200 ranges of one RP each: every one walked, in order. */
+static void
+bsm_many_ranges(void **state)
+{
+	struct pkt p;
+	struct pim_bsm m;
+	struct pim_bsm_group g;
+	struct pim_bsm_rp rp;
+	size_t off = 0;
+	unsigned n = 0;
+
+	bsm_head(&p);
+	for (unsigned i = 0; i < 200; i++) {
+		enc_group(&p, "239.0.0.0", 24);
+		p.b[p.len - 2] = (uint8_t)i;		/* 239.0.i.0/24 */
+		put32(&p, 0x01010000);
+		enc_unicast_n(&p, 0x0a000001 + i);
+		put32(&p, 150u << 16 | i << 8);	/* holdtime, priority i */
+	}
+	assert_int_equal(decode_bsm(&p, &m), PIM_OK);
+	assert_int_equal(m.ngroups, 200);
+	while (pim_bsm_next_group(&m, &off, &g)) {
+		assert_int_equal(ntohl(g.group.s_addr), 0xef000000u | n << 8);
+		pim_bsm_rp(&g, 0, &rp);
+		assert_int_equal(ntohl(rp.addr.s_addr), 0x0a000001u + n);
+		assert_int_equal(rp.priority, n);
+		n++;
+	}
+	assert_int_equal(n, 200);
+}
+
+/* ---- Candidate-RP-Advertisement (RFC 5059 §4.2) -------------------------------- */
+
+static const uint8_t crp_msg[] = {
+	0x28, 0x00, 0x00, 0x00,
+	2, 192, 0, 150,				/* 2 prefixes, priority 192, 150 s */
+	1, 0, 198, 19, 0, 1,			/* RP 198.19.0.1 */
+	1, 0, 0, 8, 239, 0, 0, 0,		/* 239.0.0.0/8 */
+	1, 0, 0, 16, 233, 252, 0, 0,		/* 233.252.0.0/16 */
+};
+
+static enum pim_err
+decode_crp(struct pkt *p, struct pim_crp_adv *a)
+{
+	const uint8_t *body;
+	size_t len;
+
+	body_of(p, PIM_CRP_ADV, &body, &len);
+	return pim_crp_adv_decode(body, len, a);
+}
+
+static void
+crp_layout(void **state)
+{
+	struct pkt p;
+	struct pim_crp_adv a;
+	struct in_addr g;
+	uint8_t masklen;
+
+	set_bytes(&p, crp_msg, sizeof(crp_msg));
+	assert_int_equal(decode_crp(&p, &a), PIM_OK);
+	assert_int_equal(a.prefix_count, 2);
+	assert_int_equal(a.priority, 192);
+	assert_int_equal(a.holdtime, 150);
+	assert_int_equal(a.rp.s_addr, ip("198.19.0.1").s_addr);
+	pim_crp_adv_group(&a, 0, &g, &masklen);
+	assert_int_equal(g.s_addr, ip("239.0.0.0").s_addr);
+	assert_int_equal(masklen, 8);
+	pim_crp_adv_group(&a, 1, &g, &masklen);
+	assert_int_equal(g.s_addr, ip("233.252.0.0").s_addr);
+	assert_int_equal(masklen, 16);
+
+	/* No prefix: every group; holdtime 0 withdraws. Trailing bytes ignored. */
+	set_bytes(&p, crp_msg, 14);
+	p.b[4] = 0;
+	p.b[7] = 0;
+	put16(&p, 0);
+	assert_int_equal(decode_crp(&p, &a), PIM_OK);
+	assert_int_equal(a.prefix_count, 0);
+	assert_int_equal(a.holdtime, 0);
+}
+
+static void
+crp_errors(void **state)
+{
+	struct pkt p;
+	struct pim_crp_adv a;
+
+	for (size_t cut = 4; cut < 14; cut++) {
+		set_bytes(&p, crp_msg, cut);
+		assert_int_equal(decode_crp(&p, &a), PIM_ERR_SHORT);
+	}
+	set_bytes(&p, crp_msg, sizeof(crp_msg) - 1);	/* the last prefix cut */
+	assert_int_equal(decode_crp(&p, &a), PIM_ERR_COUNT);
+	set_bytes(&p, crp_msg, sizeof(crp_msg));
+	p.b[4] = 3;					/* one prefix more than there */
+	assert_int_equal(decode_crp(&p, &a), PIM_ERR_COUNT);
+	set_bytes(&p, crp_msg, sizeof(crp_msg));
+	p.b[8] = 2;					/* RP family */
+	assert_int_equal(decode_crp(&p, &a), PIM_ERR_ENCODING);
+	set_bytes(&p, crp_msg, sizeof(crp_msg));
+	p.b[10] = 239;					/* RP multicast */
+	assert_int_equal(decode_crp(&p, &a), PIM_ERR_ENCODING);
+	set_bytes(&p, crp_msg, sizeof(crp_msg));
+	p.b[26] = 10;					/* second prefix not multicast */
+	assert_int_equal(decode_crp(&p, &a), PIM_ERR_GROUP);
+	set_bytes(&p, crp_msg, sizeof(crp_msg));
+	p.b[17] = 33;					/* first prefix's mask */
+	assert_int_equal(decode_crp(&p, &a), PIM_ERR_ENCODING);
+}
+
 int
 main(void)
 {
@@ -1693,6 +2002,12 @@ main(void)
 		cmocka_unit_test(assert_layout),
 		cmocka_unit_test(assert_round_trip),
 		cmocka_unit_test(assert_errors),
+		cmocka_unit_test(bsm_layout),
+		cmocka_unit_test(bsm_empty),
+		cmocka_unit_test(bsm_errors),
+		cmocka_unit_test(bsm_many_ranges),
+		cmocka_unit_test(crp_layout),
+		cmocka_unit_test(crp_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
