@@ -39,6 +39,7 @@ static const struct cmd cmds[] = {
 	{ "show upstream",	oper_show_upstream },
 	{ "show mroute",	oper_show_mroute },
 	{ "show rp",		oper_show_rp },
+	{ "show bsr",		oper_show_bsr },
 	{ "show assert",	oper_show_assert },
 	{ "show igmp interfaces", oper_show_igmp_interfaces },
 	{ "show igmp groups",	oper_show_igmp_groups },

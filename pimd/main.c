@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bsr.h"
 #include "config.h"
 #include "control.h"
 #include "event.h"
@@ -187,6 +188,7 @@ run(bool foreground, const char *debug)
 	igmp_set_listener(NULL);
 	/* PIM first, while the interfaces' settings are there for the last Join/Prunes. */
 	pim_fini();
+	bsr_fini();
 	iface_shutdown();
 	rpf_fini();
 	rp_fini();

@@ -14,6 +14,7 @@
 #include <libyang/libyang.h>
 
 #include "assert.h"
+#include "bsr.h"
 #include "config.h"
 #include "mrt.h"
 #include "event.h"
@@ -756,6 +757,63 @@ oper_show_rp(bool json, char **err)
 		text_add(&t, "%-15s %-18s %s\n", "RP", "Group range", "This router");
 	rp_foreach(rp_one, &rs);
 	return json ? oper_print(&o, err) : t.buf;
+}
+
+static void
+bsr_rp_one(struct in_addr grp, uint8_t masklen, struct in_addr rp, uint8_t priority,
+    uint32_t expires_ms, void *arg)
+{
+	struct rp_show *rs = arg;
+	char key[128], ra[INET_ADDRSTRLEN], pfx[INET_ADDRSTRLEN + 4], ga[INET_ADDRSTRLEN];
+	char buf[32];
+
+	ntoa(rp, ra, sizeof(ra));
+	snprintf(pfx, sizeof(pfx), "%s/%u", ntoa(grp, ga, sizeof(ga)), masklen);
+	if (rs->o == NULL) {
+		text_add(rs->t, "%-18s %-15s %8u %6lus\n", pfx, ra, priority,
+		    (unsigned long)(expires_ms / 1000));
+		return;
+	}
+	snprintf(key, sizeof(key), STATE "/bsr/rp-set[group='%s'][address='%s']", pfx, ra);
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), priority), "%s/priority", key);
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), expires_ms / 1000), "%s/expires", key);
+}
+
+char *
+oper_show_bsr(bool json, char **err)
+{
+	struct oper o = { 0 };
+	struct text t = { 0 };
+	struct rp_show rs = { json ? &o : NULL, &t };
+	struct bsr_info b;
+	char a[INET_ADDRSTRLEN], buf[32];
+	unsigned long up, bst;
+
+	bsr_get(&b);
+	up = b.state == BSR_NO_INFO ? 0 : (unsigned long)((clock_ms() - b.since_ms) / 1000);
+	bst = b.bs_timer_ms / 1000;
+	if (!json) {
+		text_add(&t, "%-15s %-16s %8s %4s %7s %7s\n", "BSR", "State", "Priority",
+		    "Hash", "Uptime", "Expires");
+		text_add(&t, "%-15s %-16s %8u %4u %6lus %6lus\n",
+		    b.state == BSR_NO_INFO ? "-" : ntoa(b.addr, a, sizeof(a)),
+		    bsr_state_name(b.state), b.priority, b.hash_masklen, up, bst);
+		text_add(&t, "\n%-18s %-15s %8s %7s\n", "Group range", "RP", "Priority",
+		    "Expires");
+		bsr_rpset_foreach(bsr_rp_one, &rs);
+		return t.buf;
+	}
+	oper_set(&o, bsr_state_name(b.state), STATE "/bsr/state");
+	if (b.state != BSR_NO_INFO) {
+		oper_set(&o, ntoa(b.addr, a, sizeof(a)), STATE "/bsr/address");
+		oper_set(&o, fmt_u(buf, sizeof(buf), b.priority), STATE "/bsr/priority");
+		oper_set(&o, fmt_u(buf, sizeof(buf), b.hash_masklen),
+		    STATE "/bsr/hash-mask-length");
+		oper_set(&o, fmt_u(buf, sizeof(buf), up), STATE "/bsr/uptime");
+		oper_set(&o, fmt_u(buf, sizeof(buf), bst), STATE "/bsr/bootstrap-timer");
+	}
+	bsr_rpset_foreach(bsr_rp_one, &rs);
+	return oper_print(&o, err);
 }
 
 char *

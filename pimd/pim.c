@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "assert.h"
+#include "bsr.h"
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
@@ -41,6 +42,8 @@ static const char *const drop_names[PIM_DROP_MAX] = {
 	[PIM_DROP_PASSIVE] = "passive-interface",
 	[PIM_DROP_NOT_NEIGHBOR] = "not-a-neighbor",
 	[PIM_DROP_UNSUPPORTED] = "unsupported-type",
+	[PIM_DROP_BSM_RPF] = "bootstrap-not-from-rpf",
+	[PIM_DROP_BSM_NOT_PREFERRED] = "bootstrap-not-preferred",
 };
 
 const char *
@@ -89,8 +92,8 @@ pim_send_unicast(struct in_addr src, struct in_addr dst, const uint8_t *buf, siz
 			ifp->pim->cnt.tx[type]++;
 }
 
-static void
-drop(struct pim_if *pif, enum pim_drop why, struct in_addr src, const char *detail)
+void
+pim_drop(struct pim_if *pif, enum pim_drop why, struct in_addr src, const char *detail)
 {
 	char a[INET_ADDRSTRLEN];
 
@@ -108,19 +111,26 @@ link_local_type(enum pim_type t)
 }
 
 /*
- * RFC 5059 messages are checked and their malformed classes counted; a
- * well-formed one waits for the BSR, which does not act on them yet.
+ * RFC 5059: a Bootstrap goes to bsr.c.  This router is no BSR, so a
+ * Candidate-RP-Advertisement is only checked and counted.
  */
-static enum pim_err
-bsr_msg_check(enum pim_type type, const struct raw_rx *rx, const uint8_t *body,
-    size_t len)
+static void
+bsr_msg(struct pim_if *pif, enum pim_type type, const struct raw_rx *rx,
+    const uint8_t *body, size_t len)
 {
 	struct pim_bsm m;
 	struct pim_crp_adv a;
+	enum pim_err e;
 
-	if (type == PIM_BOOTSTRAP)
-		return pim_bsm_decode(rx->payload, rx->len, &m);
-	return pim_crp_adv_decode(body, len, &a);
+	e = type == PIM_BOOTSTRAP ? pim_bsm_decode(rx->payload, rx->len, &m) :
+	    pim_crp_adv_decode(body, len, &a);
+	if (e != PIM_OK) {
+		pif->cnt.decode[e]++;
+		pim_drop(pif, PIM_DROP_DECODE, rx->src, pim_err_name(e));
+	} else if (type == PIM_BOOTSTRAP)
+		bsr_recv(pif, rx, &m);
+	else
+		pim_drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));
 }
 
 static void
@@ -133,20 +143,20 @@ pim_input(struct pim_if *pif, const struct raw_rx *rx)
 
 	if ((e = pim_decode_header(rx->payload, rx->len, &type, &body, &len)) != PIM_OK) {
 		pif->cnt.decode[e]++;
-		drop(pif, PIM_DROP_DECODE, rx->src, pim_err_name(e));
+		pim_drop(pif, PIM_DROP_DECODE, rx->src, pim_err_name(e));
 		return;
 	}
 	pif->cnt.rx[type]++;
 	if (pif->ifp->cfg->pim.passive) {
-		drop(pif, PIM_DROP_PASSIVE, rx->src, pim_type_name(type));
+		pim_drop(pif, PIM_DROP_PASSIVE, rx->src, pim_type_name(type));
 		return;
 	}
 	if (link_local_type(type) && rx->dst.s_addr != all_routers.s_addr) {
-		drop(pif, PIM_DROP_DESTINATION, rx->src, pim_type_name(type));
+		pim_drop(pif, PIM_DROP_DESTINATION, rx->src, pim_type_name(type));
 		return;
 	}
 	if (link_local_type(type) && !iface_on_link(pif->ifp, rx->src)) {
-		drop(pif, PIM_DROP_SUBNET, rx->src, pim_type_name(type));
+		pim_drop(pif, PIM_DROP_SUBNET, rx->src, pim_type_name(type));
 		return;
 	}
 	switch (type) {
@@ -167,14 +177,10 @@ pim_input(struct pim_if *pif, const struct raw_rx *rx)
 		break;
 	case PIM_BOOTSTRAP:
 	case PIM_CRP_ADV:
-		if ((e = bsr_msg_check(type, rx, body, len)) != PIM_OK) {
-			pif->cnt.decode[e]++;
-			drop(pif, PIM_DROP_DECODE, rx->src, pim_err_name(e));
-		} else
-			drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));
+		bsr_msg(pif, type, rx, body, len);
 		break;
 	default:
-		drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));
+		pim_drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));
 		break;
 	}
 }

@@ -27,6 +27,8 @@ enum pim_drop {
 	PIM_DROP_PASSIVE,	/* PIM is passive on the interface */
 	PIM_DROP_NOT_NEIGHBOR,	/* needs a Hello first (§4.3.1) */
 	PIM_DROP_UNSUPPORTED,	/* a type this version does not handle yet */
+	PIM_DROP_BSM_RPF,	/* Bootstrap not from the RPF neighbour toward its BSR */
+	PIM_DROP_BSM_NOT_PREFERRED, /* Bootstrap from a worse BSR than ours */
 	PIM_DROP_MAX
 };
 
@@ -75,5 +77,7 @@ void	pim_send_unicast(struct in_addr src, struct in_addr dst, const uint8_t *buf
 
 bool	pim_is_dr(const struct pim_if *);
 const char *pim_drop_name(enum pim_drop);
+/* Count a received message dropped, and log it (rate-limited). */
+void	pim_drop(struct pim_if *, enum pim_drop why, struct in_addr src, const char *detail);
 
 #endif

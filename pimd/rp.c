@@ -45,6 +45,10 @@ static unsigned nranges;
 static uint32_t ssm_addr = RP_SSM_DEFAULT;
 static uint8_t ssm_len = 8;
 static void (*listener)(void);
+/* The BSR's RP-set, sorted (rp_bsr_cmp), and its hash mask length. */
+static struct rp_bsr *bsr_set;
+static unsigned nbsr;
+static uint8_t bsr_hash_masklen;
 
 #define PREFIX_STRLEN	(INET_ADDRSTRLEN + 4)	/* "/255": what %u of a uint8_t may print */
 
@@ -276,11 +280,63 @@ rp_apply_config(const struct config *conf)
 		listener();
 }
 
+static int
+bsr_cmp(const void *x, const void *y)
+{
+	const struct rp_bsr *a = x, *b = y;
+	int c = prefix_cmp(&a->grp, &b->grp);
+
+	if (c != 0)
+		return c;
+	if (a->rp.s_addr != b->rp.s_addr)
+		return host(a->rp) < host(b->rp) ? -1 : 1;
+	return a->priority < b->priority ? -1 : a->priority > b->priority;
+}
+
+/* Field by field: the structs have padding. */
+static bool
+bsr_same(const struct rp_bsr *a, const struct rp_bsr *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (bsr_cmp(&a[i], &b[i]) != 0)
+			return false;
+	return true;
+}
+
+void
+rp_set_bsr(const struct rp_bsr *set, unsigned n, uint8_t hash_masklen)
+{
+	struct rp_bsr *s = rp_calloc(n, sizeof(*s));
+
+	for (unsigned i = 0; i < n; i++) {
+		s[i].grp = set[i].grp;
+		s[i].rp = set[i].rp;
+		s[i].priority = set[i].priority;
+	}
+	if (n > 0)
+		qsort(s, n, sizeof(*s), bsr_cmp);
+	if (n == nbsr && hash_masklen == bsr_hash_masklen && bsr_same(s, bsr_set, n)) {
+		free(s);
+		return;
+	}
+	log_info("rp: the BSR's RP-set has %u RPs now (had %u)", n, nbsr);
+	free(bsr_set);
+	bsr_set = s;
+	nbsr = n;
+	bsr_hash_masklen = hash_masklen;
+	if (listener != NULL)
+		listener();
+}
+
 void
 rp_fini(void)
 {
 	statics_free(rps, nrps);
 	free(ranges);
+	free(bsr_set);
+	bsr_set = NULL;
+	nbsr = 0;
+	bsr_hash_masklen = 0;
 	rps = NULL;
 	ranges = NULL;
 	nrps = nranges = 0;
@@ -305,12 +361,33 @@ rp_in_ssm(struct in_addr grp)
 	return prefix_match(&p, grp);
 }
 
-/* §4.7.1 for static RPs: the longest matching range; ranges_build() already
- * chose the highest address among RPs of one range. */
+/* §4.7.1 among the BSR's RPs whose range matches grp: is a better than b? */
+static bool
+bsr_better(const struct rp_bsr *a, const struct rp_bsr *b, struct in_addr grp)
+{
+	uint32_t ha, hb;
+
+	if (a->grp.len != b->grp.len)
+		return a->grp.len > b->grp.len;
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	ha = rp_hash(grp, bsr_hash_masklen, a->rp);
+	hb = rp_hash(grp, bsr_hash_masklen, b->rp);
+	if (ha != hb)
+		return ha > hb;
+	return host(a->rp) > host(b->rp);
+}
+
+/*
+ * §4.7.1: the longest matching range; ranges_build() already chose the
+ * highest address among static RPs of one range, bsr_better() orders the
+ * BSR's.  A static range wins over a BSR range as long.
+ */
 struct in_addr
 rp_for_group(struct in_addr grp)
 {
 	const struct rp_range *best = NULL;
+	const struct rp_bsr *bbest = NULL;
 	struct in_addr none = { .s_addr = htonl(INADDR_ANY) };
 
 	if (rp_in_ssm(grp))
@@ -319,6 +396,12 @@ rp_for_group(struct in_addr grp)
 		if (prefix_match(&ranges[i].grp, grp) &&
 		    (best == NULL || ranges[i].grp.len > best->grp.len))
 			best = &ranges[i];
+	for (unsigned i = 0; i < nbsr; i++)
+		if (prefix_match(&bsr_set[i].grp, grp) &&
+		    (bbest == NULL || bsr_better(&bsr_set[i], bbest, grp)))
+			bbest = &bsr_set[i];
+	if (bbest != NULL && (best == NULL || bbest->grp.len > best->grp.len))
+		return bbest->rp;
 	return best != NULL ? best->rp : none;
 }
 

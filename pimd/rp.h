@@ -2,13 +2,15 @@
 /*
  * The RP set (RFC 7761 §4.7): which Rendezvous Point serves a group.
  *
- * For now the set comes from the static config only: each configured RP
- * with the group ranges it serves, and the SSM range, whose groups have no
- * RP (RFC 4607).  A group is served by the RP whose range matches it with
- * the longest prefix; several RPs configured for the very same range are
- * ordered by address and the highest wins (as yang/pimd.yang and
- * pimd.conf(5) document).  rp_hash() is the §4.7.2 hash the BSR's RP set
- * will need to spread groups over candidate RPs of equal priority.
+ * The set has two sources: the static config (each configured RP with the
+ * group ranges it serves, and the SSM range, whose groups have no RP, RFC
+ * 4607) and the RP-set the BSR announces (bsr.c).  A group is served by
+ * the RP whose range matches it with the longest prefix.  Between static
+ * RPs of one range the highest address wins (as yang/pimd.yang and
+ * pimd.conf(5) document); between the BSR's RPs of one range the lowest
+ * priority value, then the highest rp_hash(), then the highest address
+ * (§4.7.1, §4.7.2).  A static range wins over a BSR range of the same
+ * length: what the operator typed is not overridden.
  */
 #ifndef PIMD_RP_H
 #define PIMD_RP_H
@@ -17,8 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct config;
-struct cfg_prefix;
+#include "config.h"
 
 /*
  * Rebuild the set from a config (the first one or a reload).  Each change of
@@ -28,8 +29,18 @@ struct cfg_prefix;
 void	rp_apply_config(const struct config *);
 void	rp_fini(void);
 
-/* Called after rp_apply_config() changed the RP of some groups. */
+/* Called after rp_apply_config() or rp_set_bsr() changed the RP of some groups. */
 void	rp_set_listener(void (*fn)(void));
+
+/* An RP of the BSR's RP-set and the range it is for. */
+struct rp_bsr {
+	struct cfg_prefix grp;
+	struct in_addr	rp;
+	uint8_t		priority;	/* the lower the better */
+};
+
+/* The BSR's RP-set (copied) and hash mask length, replacing the last one. */
+void	rp_set_bsr(const struct rp_bsr *set, unsigned n, uint8_t hash_masklen);
 
 /* RP(G), or INADDR_ANY when no RP serves grp or grp is in the SSM range. */
 struct in_addr rp_for_group(struct in_addr grp);

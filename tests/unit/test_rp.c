@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The static RP set (pimd/rp.c): RP(G) by longest group range, then the
+ * The RP set (pimd/rp.c): RP(G) by longest group range, then the
  * highest RP address; the SSM range; what a new config logs and whether
- * the listener hears of it; rp_is_local(); and the RFC 7761 §4.7.2 hash.
+ * the listener hears of it; rp_is_local(); the RFC 7761 §4.7.2 hash; and
+ * the BSR's RP-set beside the static RPs (§4.7.1).
  *
  * This file stands in for the log functions and netlink_addr_foreach(), so
  * the test sees every log line and chooses the router's addresses; nothing
@@ -568,6 +569,71 @@ hash_properties(void **state)
 	    rp_hash(ip("239.1.2.3"), 32, ip("10.0.0.1")));
 }
 
+/* ---- the BSR's RP-set ---------------------------------------------------------- */
+
+static void
+bsr_set(const struct rp_bsr *set, unsigned n, uint8_t masklen)
+{
+	nlines = 0;
+	nchanged = 0;
+	rp_set_bsr(set, n, masklen);
+}
+
+/*
+ * §4.7.1 among the BSR's RPs: the longest range, the lowest priority, the
+ * highest hash (225.1.1.1/30's values: hash_vectors), the highest address.
+ */
+static void
+bsr_rp_selection(void **state)
+{
+	struct rp_bsr set[] = {
+		{ pfx("224.0.0.0/4"), ip("10.1.1.1"), 10 },
+		{ pfx("224.0.0.0/4"), ip("10.1.1.2"), 10 },
+		{ pfx("224.0.0.0/4"), ip("10.1.1.3"), 10 },
+		{ pfx("239.0.0.0/8"), ip("10.2.2.2"), 200 },
+		{ pfx("239.1.0.0/16"), ip("10.3.3.1"), 20 },
+		{ pfx("239.1.0.0/16"), ip("10.3.3.2"), 5 },
+	};
+
+	apply();
+	bsr_set(set, 6, 30);
+	assert_int_equal(nchanged, 1);
+	/* Equal priorities: 10.1.1.3 has 225.1.1.1/30's highest hash. */
+	assert_rp("225.1.1.1", "10.1.1.3");
+	/* The longer range wins over a better priority. */
+	assert_rp("239.9.9.9", "10.2.2.2");
+	/* Same range: the lower priority value. */
+	assert_rp("239.1.2.3", "10.3.3.2");
+	assert_rp("232.1.1.1", "0.0.0.0");		/* SSM: never an RP */
+
+	/* The same set again changes nothing; one RP fewer does. */
+	bsr_set(set, 6, 30);
+	assert_int_equal(nchanged, 0);
+	bsr_set(set, 5, 30);
+	assert_int_equal(nchanged, 1);
+	assert_rp("239.1.2.3", "10.3.3.1");
+	bsr_set(NULL, 0, 30);
+	assert_int_equal(nchanged, 1);
+	assert_rp("239.1.2.3", "0.0.0.0");
+}
+
+/* A static range wins over the BSR's range of the same length, not a longer one. */
+static void
+bsr_and_static(void **state)
+{
+	struct rp_bsr set[] = {
+		{ pfx("239.0.0.0/8"), ip("10.2.2.2"), 1 },
+		{ pfx("239.1.0.0/16"), ip("10.3.3.3"), 1 },
+	};
+
+	conf_rp("198.18.0.1", "239.0.0.0/8");
+	apply();
+	bsr_set(set, 2, 30);
+	assert_rp("239.9.9.9", "198.18.0.1");
+	assert_rp("239.1.1.1", "10.3.3.3");
+	assert_rp("224.1.1.1", "0.0.0.0");
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -590,6 +656,8 @@ main(void)
 		T(foreach_in_address_order),
 		T(hash_vectors_match),
 		T(hash_properties),
+		T(bsr_rp_selection),
+		T(bsr_and_static),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
