@@ -38,7 +38,6 @@ enum bsr_action {
 	BSR_ACT_ACCEPT,		/* forward the BSM, store its RP-set, set BST and SZT */
 	BSR_ACT_DROP,		/* drop the BSM */
 	BSR_ACT_CLEAR,		/* cancel the timers, clear the state and the RP-set */
-	BSR_ACT_MAX
 };
 
 /* RFC 5059 §5. */
