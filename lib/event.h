@@ -55,6 +55,20 @@ void	timer_stop(struct timer *t);
 void	timer_free(struct timer *t);	/* stop and release; init again to reuse */
 uint32_t timer_remaining(const struct timer *t);	/* ms; 0 when stopped */
 
+/* Fire at clock_ms() time `when`, at once if that is past; UINT64_MAX stops it. */
+static inline void
+timer_start_at(struct timer *t, uint64_t when)
+{
+	uint64_t now;
+
+	if (when == UINT64_MAX) {
+		timer_stop(t);
+		return;
+	}
+	now = clock_ms();
+	timer_start(t, when > now ? (uint32_t)(when - now) : 0);
+}
+
 static inline bool
 timer_pending(const struct timer *t)
 {

@@ -247,6 +247,8 @@ static const struct leaf_map pim_leaves[] = {
 	PIM("join-prune-interval", LY_TYPE_UINT16, jp_interval),
 	PIM("propagation-delay", LY_TYPE_UINT16, propagation_delay),
 	PIM("override-interval", LY_TYPE_UINT16, override_interval),
+	PIM("bsm", LY_TYPE_BOOL, bsm),
+	PIM("unicast-bsm", LY_TYPE_BOOL, unicast_bsm),
 };
 
 static const struct leaf_map igmp_leaves[] = {
@@ -276,6 +278,7 @@ static const struct leaf_map global_leaves[] = {
 	GLOBAL("assert-override-interval", LY_TYPE_UINT16, assert_override_interval),
 	GLOBAL("max-mroutes", LY_TYPE_UINT32, max_mroutes),
 	GLOBAL("max-neighbors", LY_TYPE_UINT32, max_neighbors),
+	GLOBAL("bsr/bootstrap-period", LY_TYPE_UINT16, bsr.bootstrap_period),
 	/* Only with mode threshold, which the YANG must enforces. */
 	{ "spt-switchover/threshold-kbps", LY_TYPE_UINT32,
 	  offsetof(struct config, spt_threshold_kbps), true },
@@ -395,13 +398,32 @@ load_iface(struct config *cfg, const struct lyd_node *node)
 	return NULL;
 }
 
+/* The leaf-list "group" under node into a new array; false on failure. */
+static bool
+load_groups(const struct lyd_node *node, struct cfg_prefix **groups, unsigned *ngroups)
+{
+	const struct lyd_node *c;
+	unsigned n = 0;
+
+	LY_LIST_FOR(lyd_child(node), c)
+		if (strcmp(c->schema->name, "group") == 0)
+			n++;
+	if (n > 0 && (*groups = calloc(n, sizeof(**groups))) == NULL)
+		return false;
+	LY_LIST_FOR(lyd_child(node), c) {
+		if (strcmp(c->schema->name, "group") != 0)
+			continue;
+		if (!parse_prefix(lyd_get_value(c), &(*groups)[(*ngroups)++]))
+			return false;
+	}
+	return true;
+}
+
 static const char *
 load_rp(struct config *cfg, const struct lyd_node *node)
 {
 	const struct lyd_node_term *key;
-	const struct lyd_node *c;
 	struct cfg_rp *rp;
-	unsigned n = 0;
 
 	if ((rp = calloc(1, sizeof(*rp))) == NULL)
 		return "rp (out of memory)";
@@ -410,17 +432,71 @@ load_rp(struct config *cfg, const struct lyd_node *node)
 	key = term_at(node, "address");
 	if (key == NULL || !parse_addr(lyd_get_value(&key->node), &rp->addr))
 		return "rp/address";
-	LY_LIST_FOR(lyd_child(node), c)
-		if (strcmp(c->schema->name, "group") == 0)
-			n++;
-	if (n > 0 && (rp->groups = calloc(n, sizeof(*rp->groups))) == NULL)
-		return "rp/group (out of memory)";
-	LY_LIST_FOR(lyd_child(node), c) {
-		if (strcmp(c->schema->name, "group") != 0)
-			continue;
-		if (!parse_prefix(lyd_get_value(c), &rp->groups[rp->ngroups++]))
-			return "rp/group";
-	}
+	if (!load_groups(node, &rp->groups, &rp->ngroups))
+		return "rp/group";
+	return NULL;
+}
+
+/* A candidate-bsr or candidate-rp container, if present. */
+static const char *
+load_candidate(struct cfg_candidate *c, const struct lyd_node *top, const char *path)
+{
+	const struct lyd_node_term *t;
+	char p[64];
+
+	if (lyd_find_path(top, path, 0, NULL) != LY_SUCCESS)
+		return NULL;
+	c->enable = true;
+	snprintf(p, sizeof(p), "%s/address", path);
+	if ((t = term_at(top, p)) != NULL)
+		return parse_addr(lyd_get_value(&t->node), &c->addr) ? NULL : path;
+	snprintf(p, sizeof(p), "%s/interface", path);
+	/* The YANG type allows 15 ASCII characters, which fit. */
+	if ((t = term_at(top, p)) == NULL || strlen(lyd_get_value(&t->node)) >= IF_NAMESIZE)
+		return path;
+	strcpy(c->ifname, lyd_get_value(&t->node));
+	return NULL;
+}
+
+static const struct leaf_map cbsr_leaves[] = {
+	{ "bsr/candidate-bsr/priority", LY_TYPE_UINT8, offsetof(struct cfg_bsr, cbsr.priority),
+	  false },
+	{ "bsr/candidate-bsr/hash-mask-length", LY_TYPE_UINT8,
+	  offsetof(struct cfg_bsr, hash_masklen), false },
+};
+
+static const struct leaf_map crp_leaves[] = {
+	{ "bsr/candidate-rp/priority", LY_TYPE_UINT8, offsetof(struct cfg_bsr, crp.priority),
+	  false },
+	{ "bsr/candidate-rp/advertisement-period", LY_TYPE_UINT16,
+	  offsetof(struct cfg_bsr, crp_period), false },
+	{ "bsr/candidate-rp/holdtime", LY_TYPE_UINT16,
+	  offsetof(struct cfg_bsr, crp_holdtime), true },
+};
+
+static const char *
+load_bsr(struct cfg_bsr *b, const struct lyd_node *top)
+{
+	struct lyd_node *crp = NULL;
+	const char *bad;
+
+	if ((bad = load_candidate(&b->cbsr, top, "bsr/candidate-bsr")) != NULL ||
+	    (bad = load_candidate(&b->crp, top, "bsr/candidate-rp")) != NULL)
+		return bad;
+	if (b->cbsr.enable && (bad = load_leaves(b, top, cbsr_leaves,
+	    sizeof(cbsr_leaves) / sizeof(cbsr_leaves[0]))) != NULL)
+		return bad;
+	if (!b->crp.enable)
+		return NULL;
+	if ((bad = load_leaves(b, top, crp_leaves,
+	    sizeof(crp_leaves) / sizeof(crp_leaves[0]))) != NULL)
+		return bad;
+	/* §5: 2.5 x C_RP_Adv_Period, rounded up; the period is at most 3600. */
+	if (b->crp_holdtime == 0)
+		b->crp_holdtime = (uint16_t)((b->crp_period * 5 + 1) / 2);
+	(void)lyd_find_path(top, "bsr/candidate-rp", 0, &crp);
+	if (!load_groups(crp, &b->crp_groups, &b->ncrp_groups))
+		return "bsr/candidate-rp/group";
 	return NULL;
 }
 
@@ -448,7 +524,7 @@ static const char *
 load_tree(struct config *cfg)
 {
 	const struct lyd_node *top = NULL, *c;
-	const struct lyd_node_term *ssm;
+	const struct lyd_node_term *ssm, *prec;
 	const char *bad;
 
 	LY_LIST_FOR(cfg->tree, c)
@@ -472,8 +548,13 @@ load_tree(struct config *cfg)
 	if (ssm == NULL || !parse_prefix(lyd_get_value(&ssm->node),
 	    &cfg->ssm_range))
 		return "ssm-range";
-	if ((bad = load_spt(cfg, top)) != NULL)
+	if ((bad = load_spt(cfg, top)) != NULL || (bad = load_bsr(&cfg->bsr, top)) != NULL)
 		return bad;
+	prec = term_at(top, "rp-precedence");
+	if (prec == NULL)
+		return "rp-precedence";
+	cfg->rp_precedence = strcmp(lyd_get_value(&prec->node), "bsr") == 0 ?
+	    CFG_RP_BSR : CFG_RP_STATIC;
 	return load_leaves(cfg, top, global_leaves,
 	    sizeof(global_leaves) / sizeof(global_leaves[0]));
 }
@@ -614,6 +695,7 @@ config_free(struct config *cfg)
 		free(rp->groups);
 		free(rp);
 	}
+	free(cfg->bsr.crp_groups);
 	lyd_free_all(cfg->tree);
 	free(cfg->path);
 	free(cfg);
@@ -744,7 +826,9 @@ cfg_pim_if_equal(const struct cfg_pim_if *a, const struct cfg_pim_if *b)
 	    a->dr_priority == b->dr_priority &&
 	    a->jp_interval == b->jp_interval &&
 	    a->propagation_delay == b->propagation_delay &&
-	    a->override_interval == b->override_interval;
+	    a->override_interval == b->override_interval &&
+	    a->bsm == b->bsm &&
+	    a->unicast_bsm == b->unicast_bsm;
 }
 
 bool

@@ -32,6 +32,8 @@ struct cfg_pim_if {
 	uint16_t	jp_interval;		/* s, t_periodic */
 	uint16_t	propagation_delay;	/* ms */
 	uint16_t	override_interval;	/* ms */
+	bool		bsm;			/* take and send Bootstrap messages */
+	bool		unicast_bsm;		/* ... unicast to a new neighbour too */
 };
 
 struct cfg_igmp_if {
@@ -62,6 +64,31 @@ struct cfg_rp {
 	struct cfg_prefix *groups;		/* default 224.0.0.0/4 */
 };
 
+/* A candidate BSR or RP: a fixed address, or an interface's first one. */
+struct cfg_candidate {
+	bool		enable;
+	struct in_addr	addr;			/* INADDR_ANY: use ifname's */
+	char		ifname[IF_NAMESIZE];
+	uint8_t		priority;
+};
+
+/* RFC 5059. */
+struct cfg_bsr {
+	uint16_t	bootstrap_period;	/* s, BS_Period */
+	struct cfg_candidate cbsr;
+	uint8_t		hash_masklen;
+	struct cfg_candidate crp;
+	uint16_t	crp_period;		/* s, C_RP_Adv_Period */
+	uint16_t	crp_holdtime;		/* s; default 2.5 x crp_period */
+	unsigned	ncrp_groups;
+	struct cfg_prefix *crp_groups;
+};
+
+enum cfg_rp_precedence {
+	CFG_RP_STATIC,		/* a static range wins at equal length */
+	CFG_RP_BSR,		/* a BSR range wins at equal length */
+};
+
 enum cfg_spt {
 	CFG_SPT_IMMEDIATE,
 	CFG_SPT_NEVER,
@@ -72,6 +99,8 @@ struct config {
 	char		*path;
 	struct lyd_node	*tree;		/* validated, with defaults */
 	struct cfg_prefix ssm_range;	/* 232.0.0.0/8 */
+	enum cfg_rp_precedence rp_precedence;
+	struct cfg_bsr	bsr;
 	enum cfg_spt	spt;
 	uint32_t	spt_threshold_kbps;	/* CFG_SPT_THRESHOLD */
 	uint16_t	keepalive_period;	/* s, 210 */

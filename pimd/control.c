@@ -27,24 +27,27 @@
 struct cmd {
 	const char	*words;		/* the request, "json" removed */
 	char		*(*fn)(bool json, char **err);
+	/* or, for a command that takes one more word, the argument */
+	char		*(*fn_arg)(const char *arg, bool json, char **err);
 };
 
 static char *cmd_reload(bool, char **);
 
 static const struct cmd cmds[] = {
-	{ "show interfaces",	oper_show_interfaces },
-	{ "show config",	oper_show_config },
-	{ "show version",	oper_show_version },
-	{ "show neighbors",	oper_show_neighbors },
-	{ "show upstream",	oper_show_upstream },
-	{ "show mroute",	oper_show_mroute },
-	{ "show rp",		oper_show_rp },
-	{ "show bsr",		oper_show_bsr },
-	{ "show assert",	oper_show_assert },
-	{ "show igmp interfaces", oper_show_igmp_interfaces },
-	{ "show igmp groups",	oper_show_igmp_groups },
-	{ "show igmp sources",	oper_show_igmp_sources },
-	{ "reload",		cmd_reload },
+	{ "show interfaces",	.fn = oper_show_interfaces },
+	{ "show config",	.fn = oper_show_config },
+	{ "show version",	.fn = oper_show_version },
+	{ "show neighbors",	.fn = oper_show_neighbors },
+	{ "show upstream",	.fn = oper_show_upstream },
+	{ "show mroute",	.fn = oper_show_mroute },
+	{ "show rp",		.fn = oper_show_rp },
+	{ "show bsr",		.fn = oper_show_bsr },
+	{ "show rp-for",	.fn_arg = oper_show_rp_for },
+	{ "show assert",	.fn = oper_show_assert },
+	{ "show igmp interfaces", .fn = oper_show_igmp_interfaces },
+	{ "show igmp groups",	.fn = oper_show_igmp_groups },
+	{ "show igmp sources",	.fn = oper_show_igmp_sources },
+	{ "reload",		.fn = cmd_reload },
 };
 
 static struct evconnlistener *listener;
@@ -58,20 +61,31 @@ cmd_reload(bool json, char **err)
 	return strdup("configuration reloaded\n");
 }
 
-/* Split off a trailing "json" word; the rest must name a command exactly. */
+/*
+ * Split off a trailing "json" word; the rest must name a command exactly,
+ * or one that takes an argument followed by one more word, *arg.
+ */
 static const struct cmd *
-cmd_find(char *line, bool *json)
+cmd_find(char *line, bool *json, const char **arg)
 {
-	size_t len = strlen(line);
+	size_t len = strlen(line), n;
 
 	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		line[--len] = '\0';
 	*json = len >= 5 && strcmp(line + len - 5, " json") == 0;
 	if (*json)
 		line[len - 5] = '\0';
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmds[i].words, line) == 0)
+	*arg = NULL;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		n = strlen(cmds[i].words);
+		if (cmds[i].fn != NULL && strcmp(cmds[i].words, line) == 0)
 			return &cmds[i];
+		if (cmds[i].fn_arg != NULL && strncmp(cmds[i].words, line, n) == 0 &&
+		    line[n] == ' ' && line[n + 1] != '\0' && strchr(line + n + 1, ' ') == NULL) {
+			*arg = line + n + 1;
+			return &cmds[i];
+		}
+	}
 	return NULL;
 }
 
@@ -86,14 +100,17 @@ static void
 conn_answer(struct bufferevent *bev, char *line)
 {
 	const struct cmd *c;
+	const char *arg;
 	char *body = NULL, *err = NULL;
 	bool json;
 
 	log_debug(DBG_CONTROL, "request: %s", line);
-	if ((c = cmd_find(line, &json)) == NULL) {
+	if ((c = cmd_find(line, &json, &arg)) == NULL) {
 		if (asprintf(&err, "unknown command \"%s\"", line) < 0)
 			err = NULL;
-	} else
+	} else if (arg != NULL)
+		body = c->fn_arg(arg, json, &err);
+	else
 		body = c->fn(json, &err);
 	if (body != NULL)
 		evbuffer_add_printf(bufferevent_get_output(bev), "%s\n%s",

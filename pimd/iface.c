@@ -159,6 +159,20 @@ addr_collect(const struct netlink_addr *a, void *arg)
 		ifp->primary = a->addr;
 }
 
+bool
+iface_link_primary(const char *name, struct in_addr *addr)
+{
+	struct netlink_link l;
+	struct iface tmp = { .naddr = 0 };
+
+	addr->s_addr = INADDR_ANY;
+	if (netlink_link_by_name(name, &l) < 0)
+		return false;
+	netlink_addr_foreach(l.ifindex, addr_collect, &tmp);
+	*addr = tmp.primary;
+	return addr->s_addr != INADDR_ANY;
+}
+
 static void
 addrs_sync(struct iface *ifp)
 {

@@ -58,6 +58,8 @@ struct iface *iface_find_index(int ifindex);
 struct iface *iface_find_vif(int vif);
 enum iface_oper iface_oper(const struct iface *);
 const char *iface_oper_name(enum iface_oper);
+/* The first primary address of any link, configured here or not; false: none. */
+bool	iface_link_primary(const char *name, struct in_addr *addr);
 /* Is addr on one of the interface's subnets? */
 bool	iface_on_link(const struct iface *, struct in_addr addr);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bsr.h"
+#include "crp.h"
 #include "config.h"
 #include "control.h"
 #include "event.h"
@@ -69,6 +70,8 @@ pimd_reload(char **err)
 	config_log_diff(pimd.conf, new);
 	iface_apply_config(new);
 	rp_apply_config(new);
+	bsr_apply_config(new);
+	crp_apply_config(new);
 	config_free(pimd.conf);
 	pimd.conf = new;
 	log_info("reloaded %s", pimd.conf_path);
@@ -174,20 +177,27 @@ run(bool foreground, const char *debug)
 		log_warnx("PIM disabled: cannot open its raw socket");
 	igmp_set_listener(sg_membership_changed);
 	rp_set_listener(sg_rp_changed);
+	bsr_set_listener(crp_bsr_changed);
 	if (netlink_init(&nh) < 0)
 		fatal("netlink");
 	iface_apply_config(pimd.conf);
 	rp_apply_config(pimd.conf);
+	bsr_apply_config(pimd.conf);
+	crp_apply_config(pimd.conf);
 	log_info("pimd %s started with %s (debug: %s)", PACKAGE_VERSION,
 	    pimd.conf_path, debug ? debug : "none");
 
 	ev_run();
 
+	/* RFC 5059: the BSR drops this RP, and the others elect a BSR, at once. */
+	crp_shutdown();
+	bsr_shutdown();
 	sg_fini();
 	/* Groups flushed as IGMP stops must not bring routing state back. */
 	igmp_set_listener(NULL);
 	/* PIM first, while the interfaces' settings are there for the last Join/Prunes. */
 	pim_fini();
+	crp_fini();
 	bsr_fini();
 	iface_shutdown();
 	rpf_fini();

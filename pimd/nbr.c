@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "assert.h"
+#include "bsr.h"
 #include "config.h"
 #include "hello.h"
 #include "iface.h"
@@ -129,6 +130,9 @@ nbr_hello(struct pim_if *pif, struct in_addr src, const struct pim_hello *h)
 	/* A new neighbour can be an RPF' and a new DR changes pim_include. */
 	if (nbr_elect_dr(pif) || fresh)
 		sg_reevaluate_all();
+	/* RFC 5059 §3.5: it has no BSM yet. */
+	if (fresh)
+		bsr_nbr_new(pif, src);
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "assert.h"
 #include "bsr.h"
+#include "bsr_crp.h"
 #include "config.h"
 #include "mrt.h"
 #include "event.h"
@@ -759,24 +760,108 @@ oper_show_rp(bool json, char **err)
 	return json ? oper_print(&o, err) : t.buf;
 }
 
+/* `show rp-for GROUP`: RP(G) and why (RFC 7761 §4.7.1). */
+char *
+oper_show_rp_for(const char *arg, bool json, char **err)
+{
+	struct oper o = { 0 };
+	struct text t = { 0 };
+	struct rp_choice c;
+	struct in_addr g;
+	char ra[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN], pfx[INET_ADDRSTRLEN + 4], buf[32];
+
+	if (inet_pton(AF_INET, arg, &g) != 1 || !IN_MULTICAST(ntohl(g.s_addr))) {
+		if (asprintf(err, "\"%s\" is not an IPv4 multicast group address", arg) < 0)
+			*err = NULL;
+		return NULL;
+	}
+	rp_explain(g, &c);
+	ntoa(g, ga, sizeof(ga));
+	snprintf(pfx, sizeof(pfx), "%s/%u", ntoa(c.range.addr, buf, sizeof(buf)), c.range.len);
+	ntoa(c.rp, ra, sizeof(ra));
+	if (!json) {
+		text_add(&t, "%s: ", ga);
+		if (c.origin == RP_ORIGIN_NONE)
+			text_add(&t, "no RP serves it\n");
+		else if (c.origin == RP_ORIGIN_SSM)
+			text_add(&t, "no RP: in the SSM range %s\n", pfx);
+		else if (c.origin == RP_ORIGIN_STATIC)
+			text_add(&t, "RP %s, static, range %s\n", ra, pfx);
+		else
+			text_add(&t, "RP %s, from the BSR, range %s, priority %u, hash %u "
+			    "(mask length %u)\n", ra, pfx, c.priority, c.hash, c.hash_masklen);
+		return t.buf;
+	}
+	oper_set(&o, ga, STATE "/rp-for/group");
+	oper_set(&o, rp_origin_name(c.origin), STATE "/rp-for/origin");
+	if (c.origin == RP_ORIGIN_NONE)
+		return oper_print(&o, err);
+	oper_set(&o, pfx, STATE "/rp-for/group-range");
+	if (c.origin == RP_ORIGIN_SSM)
+		return oper_print(&o, err);
+	oper_set(&o, ra, STATE "/rp-for/address");
+	if (c.origin == RP_ORIGIN_BSR) {
+		oper_set(&o, fmt_u(buf, sizeof(buf), c.priority), STATE "/rp-for/priority");
+		oper_set(&o, fmt_u(buf, sizeof(buf), c.hash), STATE "/rp-for/hash");
+		oper_set(&o, fmt_u(buf, sizeof(buf), c.hash_masklen),
+		    STATE "/rp-for/hash-mask-length");
+	}
+	return oper_print(&o, err);
+}
+
+/* A range and an RP as text, and the key of their entry in list. */
+struct range_rp {
+	char	pfx[INET_ADDRSTRLEN + 4], ra[INET_ADDRSTRLEN], key[128];
+};
+
+static void
+range_rp(struct range_rp *r, const char *list, struct in_addr grp, uint8_t masklen,
+    struct in_addr rp)
+{
+	char ga[INET_ADDRSTRLEN];
+
+	ntoa(rp, r->ra, sizeof(r->ra));
+	snprintf(r->pfx, sizeof(r->pfx), "%s/%u", ntoa(grp, ga, sizeof(ga)), masklen);
+	snprintf(r->key, sizeof(r->key), STATE "/bsr/%s[group='%s'][address='%s']", list,
+	    r->pfx, r->ra);
+}
+
 static void
 bsr_rp_one(struct in_addr grp, uint8_t masklen, struct in_addr rp, uint8_t priority,
     uint32_t expires_ms, void *arg)
 {
 	struct rp_show *rs = arg;
-	char key[128], ra[INET_ADDRSTRLEN], pfx[INET_ADDRSTRLEN + 4], ga[INET_ADDRSTRLEN];
+	struct range_rp r;
 	char buf[32];
 
-	ntoa(rp, ra, sizeof(ra));
-	snprintf(pfx, sizeof(pfx), "%s/%u", ntoa(grp, ga, sizeof(ga)), masklen);
+	range_rp(&r, "rp-set", grp, masklen, rp);
 	if (rs->o == NULL) {
-		text_add(rs->t, "%-18s %-15s %8u %6lus\n", pfx, ra, priority,
+		text_add(rs->t, "%-18s %-15s %8u %6lus\n", r.pfx, r.ra, priority,
 		    (unsigned long)(expires_ms / 1000));
 		return;
 	}
-	snprintf(key, sizeof(key), STATE "/bsr/rp-set[group='%s'][address='%s']", pfx, ra);
-	oper_set(rs->o, fmt_u(buf, sizeof(buf), priority), "%s/priority", key);
-	oper_set(rs->o, fmt_u(buf, sizeof(buf), expires_ms / 1000), "%s/expires", key);
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), priority), "%s/priority", r.key);
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), expires_ms / 1000), "%s/expires", r.key);
+}
+
+/* At the elected BSR: the Candidate-RP set it builds the BSM from. */
+static void
+crp_one(struct in_addr grp, uint8_t masklen, struct in_addr rp, uint8_t priority,
+    uint16_t holdtime, uint32_t expires_ms, void *arg)
+{
+	struct rp_show *rs = arg;
+	struct range_rp r;
+	char buf[32];
+
+	range_rp(&r, "candidate-rp", grp, masklen, rp);
+	if (rs->o == NULL) {
+		text_add(rs->t, "%-18s %-15s %8u %8us %6lus\n", r.pfx, r.ra, priority, holdtime,
+		    (unsigned long)(expires_ms / 1000));
+		return;
+	}
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), priority), "%s/priority", r.key);
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), holdtime), "%s/holdtime", r.key);
+	oper_set(rs->o, fmt_u(buf, sizeof(buf), expires_ms / 1000), "%s/expires", r.key);
 }
 
 char *
@@ -790,21 +875,27 @@ oper_show_bsr(bool json, char **err)
 	unsigned long up, bst;
 
 	bsr_get(&b);
-	up = b.state == BSR_NO_INFO ? 0 : (unsigned long)((clock_ms() - b.since_ms) / 1000);
+	up = b.addr.s_addr == INADDR_ANY ? 0 : (unsigned long)((clock_ms() - b.since_ms) / 1000);
 	bst = b.bs_timer_ms / 1000;
 	if (!json) {
 		text_add(&t, "%-15s %-16s %8s %4s %7s %7s\n", "BSR", "State", "Priority",
 		    "Hash", "Uptime", "Expires");
 		text_add(&t, "%-15s %-16s %8u %4u %6lus %6lus\n",
-		    b.state == BSR_NO_INFO ? "-" : ntoa(b.addr, a, sizeof(a)),
+		    b.addr.s_addr == INADDR_ANY ? "-" : ntoa(b.addr, a, sizeof(a)),
 		    bsr_state_name(b.state), b.priority, b.hash_masklen, up, bst);
 		text_add(&t, "\n%-18s %-15s %8s %7s\n", "Group range", "RP", "Priority",
 		    "Expires");
 		bsr_rpset_foreach(bsr_rp_one, &rs);
+		if (b.state == BSR_ELECTED) {
+			text_add(&t, "\nCandidate-RPs\n%-18s %-15s %8s %9s %7s\n",
+			    "Group range", "RP", "Priority", "Holdtime", "Expires");
+			crpset_foreach(crp_one, &rs);
+		}
 		return t.buf;
 	}
 	oper_set(&o, bsr_state_name(b.state), STATE "/bsr/state");
-	if (b.state != BSR_NO_INFO) {
+	crpset_foreach(crp_one, &rs);
+	if (b.addr.s_addr != INADDR_ANY) {
 		oper_set(&o, ntoa(b.addr, a, sizeof(a)), STATE "/bsr/address");
 		oper_set(&o, fmt_u(buf, sizeof(buf), b.priority), STATE "/bsr/priority");
 		oper_set(&o, fmt_u(buf, sizeof(buf), b.hash_masklen),

@@ -17,6 +17,7 @@ char	*oper_show_upstream(bool json, char **err);
 char	*oper_show_mroute(bool json, char **err);
 char	*oper_show_rp(bool json, char **err);
 char	*oper_show_bsr(bool json, char **err);
+char	*oper_show_rp_for(const char *group, bool json, char **err);
 char	*oper_show_assert(bool json, char **err);
 char	*oper_show_igmp_interfaces(bool json, char **err);
 char	*oper_show_igmp_groups(bool json, char **err);

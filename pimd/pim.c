@@ -7,7 +7,7 @@
  * PIM header and checksum (pim_decode_header), checks where it came from
  * and where it went, counts and logs each drop by reason, and dispatches on
  * the message type to the file that handles it: hello.c, join_prune.c,
- * register.c, assert.c.
+ * register.c, assert.c, bsr.c.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -44,6 +44,9 @@ static const char *const drop_names[PIM_DROP_MAX] = {
 	[PIM_DROP_UNSUPPORTED] = "unsupported-type",
 	[PIM_DROP_BSM_RPF] = "bootstrap-not-from-rpf",
 	[PIM_DROP_BSM_NOT_PREFERRED] = "bootstrap-not-preferred",
+	[PIM_DROP_BSM_FILTERED] = "bootstrap-filtered",
+	[PIM_DROP_BSM_UNEXPECTED] = "bootstrap-unexpected",
+	[PIM_DROP_CRP_NOT_BSR] = "candidate-rp-advertisement-not-bsr",
 };
 
 const char *
@@ -110,10 +113,7 @@ link_local_type(enum pim_type t)
 	return t == PIM_HELLO || t == PIM_JOIN_PRUNE || t == PIM_ASSERT;
 }
 
-/*
- * RFC 5059: a Bootstrap goes to bsr.c.  This router is no BSR, so a
- * Candidate-RP-Advertisement is only checked and counted.
- */
+/* RFC 5059: Bootstrap and Candidate-RP-Advertisement go to bsr.c. */
 static void
 bsr_msg(struct pim_if *pif, enum pim_type type, const struct raw_rx *rx,
     const uint8_t *body, size_t len)
@@ -130,7 +130,7 @@ bsr_msg(struct pim_if *pif, enum pim_type type, const struct raw_rx *rx,
 	} else if (type == PIM_BOOTSTRAP)
 		bsr_recv(pif, rx, &m);
 	else
-		pim_drop(pif, PIM_DROP_UNSUPPORTED, rx->src, pim_type_name(type));
+		bsr_crp_adv_recv(pif, rx, &a);
 }
 
 static void

@@ -29,6 +29,9 @@ enum pim_drop {
 	PIM_DROP_UNSUPPORTED,	/* a type this version does not handle yet */
 	PIM_DROP_BSM_RPF,	/* Bootstrap not from the RPF neighbour toward its BSR */
 	PIM_DROP_BSM_NOT_PREFERRED, /* Bootstrap from a worse BSR than ours */
+	PIM_DROP_BSM_FILTERED,	/* Bootstrap on an interface configured without */
+	PIM_DROP_BSM_UNEXPECTED, /* unicast or No-Forward Bootstrap, a BSR known */
+	PIM_DROP_CRP_NOT_BSR,	/* C-RP-Advertisement, this router not the BSR */
 	PIM_DROP_MAX
 };
 

@@ -56,8 +56,6 @@
  */
 #define BSM_NO_FORWARD		0x80	/* in the PIM header's reserved byte */
 #define BSM_FIXED_LEN		(4 + ENC_UNICAST_LEN)
-#define BSM_GROUP_HDR_LEN	(ENC_GROUP_LEN + 4)
-#define BSM_RP_LEN		(ENC_UNICAST_LEN + 4)
 #define GROUP_ADMIN_SCOPE	0x01	/* Z bit of an Encoded-Group's flags */
 /* §4.2 Candidate-RP-Advertisement: prefix count, priority, holdtime, RP. */
 #define CRP_FIXED_LEN		(4 + ENC_UNICAST_LEN)
@@ -767,19 +765,19 @@ check_bsm_group(const uint8_t *p, size_t left, size_t *used)
 	uint8_t masklen, count, frag;
 	enum pim_err e;
 
-	if (left < BSM_GROUP_HDR_LEN)
+	if (left < PIM_BSM_RANGE_LEN)
 		return PIM_ERR_SHORT;
 	if ((e = get_group(p, &g, &masklen)) != PIM_OK)
 		return e;
 	count = p[ENC_GROUP_LEN];
 	frag = p[ENC_GROUP_LEN + 1];
-	if (frag > count || (size_t)frag * BSM_RP_LEN > left - BSM_GROUP_HDR_LEN)
+	if (frag > count || (size_t)frag * PIM_BSM_RP_LEN > left - PIM_BSM_RANGE_LEN)
 		return PIM_ERR_COUNT;
-	p += BSM_GROUP_HDR_LEN;
-	for (unsigned i = 0; i < frag; i++, p += BSM_RP_LEN)
+	p += PIM_BSM_RANGE_LEN;
+	for (unsigned i = 0; i < frag; i++, p += PIM_BSM_RP_LEN)
 		if ((e = get_router(p, &rp)) != PIM_OK)
 			return e;
-	*used = BSM_GROUP_HDR_LEN + (size_t)frag * BSM_RP_LEN;
+	*used = PIM_BSM_RANGE_LEN + (size_t)frag * PIM_BSM_RP_LEN;
 	return PIM_OK;
 }
 
@@ -821,19 +819,90 @@ pim_bsm_next_group(const struct pim_bsm *m, size_t *off, struct pim_bsm_group *g
 	g->admin_scope = (p[2] & GROUP_ADMIN_SCOPE) != 0;
 	g->rp_count = p[ENC_GROUP_LEN];
 	g->frag_rp_count = p[ENC_GROUP_LEN + 1];
-	g->rps = p + BSM_GROUP_HDR_LEN;
-	*off += BSM_GROUP_HDR_LEN + (size_t)g->frag_rp_count * BSM_RP_LEN;
+	g->rps = p + PIM_BSM_RANGE_LEN;
+	*off += PIM_BSM_RANGE_LEN + (size_t)g->frag_rp_count * PIM_BSM_RP_LEN;
 	return true;
 }
 
 void
 pim_bsm_rp(const struct pim_bsm_group *g, unsigned i, struct pim_bsm_rp *rp)
 {
-	const uint8_t *p = g->rps + (size_t)i * BSM_RP_LEN;
+	const uint8_t *p = g->rps + (size_t)i * PIM_BSM_RP_LEN;
 
 	(void)get_unicast(p, &rp->addr);
 	rp->holdtime = get16(p + ENC_UNICAST_LEN);
 	rp->priority = p[ENC_UNICAST_LEN + 2];
+}
+
+bool
+pim_bsm_begin(struct pim_bsm_builder *b, uint8_t *buf, size_t size, const struct pim_bsm *m)
+{
+	uint8_t *p;
+
+	b->buf = buf;
+	b->range = NULL;
+	b->size = size;
+	b->len = 0;
+	if (size < PIM_HDR_LEN + BSM_FIXED_LEN)
+		return false;
+	p = put_header(buf, PIM_BOOTSTRAP);
+	if (m->no_forward)
+		buf[1] |= BSM_NO_FORWARD;
+	p = put16(p, m->frag_tag);
+	*p++ = m->hash_masklen;
+	*p++ = m->priority;
+	p = put_unicast(p, m->bsr);
+	b->len = (size_t)(p - buf);
+	return true;
+}
+
+bool
+pim_bsm_add_range(struct pim_bsm_builder *b, struct in_addr group, uint8_t masklen,
+    uint8_t rp_count)
+{
+	uint8_t *p = b->buf + b->len;
+
+	if (b->len == 0 || b->size - b->len < PIM_BSM_RANGE_LEN)
+		return false;
+	b->range = p;
+	p = put_group(p, group, masklen);
+	*p++ = rp_count;
+	*p++ = 0;			/* fragment RP count, counted up by add_rp */
+	p = put16(p, 0);
+	b->len = (size_t)(p - b->buf);
+	return true;
+}
+
+bool
+pim_bsm_add_rp(struct pim_bsm_builder *b, const struct pim_bsm_rp *rp)
+{
+	uint8_t *p = b->buf + b->len;
+
+	if (b->range == NULL || b->size - b->len < PIM_BSM_RP_LEN ||
+	    b->range[ENC_GROUP_LEN + 1] == b->range[ENC_GROUP_LEN])
+		return false;
+	p = put_unicast(p, rp->addr);
+	p = put16(p, rp->holdtime);
+	*p++ = rp->priority;
+	*p++ = 0;
+	b->range[ENC_GROUP_LEN + 1]++;
+	b->len = (size_t)(p - b->buf);
+	return true;
+}
+
+size_t
+pim_bsm_finish(struct pim_bsm_builder *b)
+{
+	if (b->len > 0)
+		seal(b->buf, b->len);
+	return b->len;
+}
+
+void
+pim_bsm_set_no_forward(uint8_t *msg, size_t len)
+{
+	msg[1] |= BSM_NO_FORWARD;
+	seal(msg, len);
 }
 
 /* ---- Candidate-RP-Advertisement (RFC 5059 §4.2) ------------------------------ */
@@ -867,4 +936,24 @@ pim_crp_adv_group(const struct pim_crp_adv *a, unsigned i, struct in_addr *group
     uint8_t *masklen)
 {
 	(void)get_group(a->groups + (size_t)i * ENC_GROUP_LEN, group, masklen);
+}
+
+size_t
+pim_crp_adv_encode(uint8_t *buf, size_t size, const struct pim_crp_adv *a,
+    const struct in_addr *groups, const uint8_t *masklens, unsigned n)
+{
+	size_t len = PIM_HDR_LEN + CRP_FIXED_LEN + (size_t)n * ENC_GROUP_LEN;
+	uint8_t *p;
+
+	if (n == 0 || n > UINT8_MAX || size < len)
+		return 0;
+	p = put_header(buf, PIM_CRP_ADV);
+	*p++ = (uint8_t)n;
+	*p++ = a->priority;
+	p = put16(p, a->holdtime);
+	p = put_unicast(p, a->rp);
+	for (unsigned i = 0; i < n; i++)
+		p = put_group(p, groups[i], masklens[i]);
+	seal(buf, len);
+	return len;
 }

@@ -263,6 +263,33 @@ bool	pim_bsm_next_group(const struct pim_bsm *m, size_t *off, struct pim_bsm_gro
 /* RP i of a range, i < frag_rp_count. */
 void	pim_bsm_rp(const struct pim_bsm_group *g, unsigned i, struct pim_bsm_rp *rp);
 
+/*
+ * Building a BSM fragment (§4.1.1): begin with the fields every fragment of
+ * one BSM shares (m's no_forward, frag_tag, hash_masklen, priority, bsr),
+ * then add ranges and their RPs while they fit.  A range's RPs may go on in
+ * the next fragment: add the range there again, with the same rp_count.
+ */
+struct pim_bsm_builder {
+	uint8_t		*buf;
+	size_t		size, len;
+	uint8_t		*range;		/* the last range's header */
+};
+
+#define PIM_BSM_RANGE_LEN	12	/* Encoded-Group, RP count, fragment RP count */
+#define PIM_BSM_RP_LEN		10	/* Encoded-Unicast, holdtime, priority */
+
+/* false when buf cannot hold even the fixed part. */
+bool	pim_bsm_begin(struct pim_bsm_builder *b, uint8_t *buf, size_t size,
+	    const struct pim_bsm *m);
+/* false when it does not fit: finish this fragment, begin the next. */
+bool	pim_bsm_add_range(struct pim_bsm_builder *b, struct in_addr group, uint8_t masklen,
+	    uint8_t rp_count);
+bool	pim_bsm_add_rp(struct pim_bsm_builder *b, const struct pim_bsm_rp *rp);
+/* Seal the fragment; its length. */
+size_t	pim_bsm_finish(struct pim_bsm_builder *b);
+/* Set the No-Forward bit of an encoded BSM and seal it again (§3.5). */
+void	pim_bsm_set_no_forward(uint8_t *msg, size_t len);
+
 /* ---- Candidate-RP-Advertisement (RFC 5059 §4.2) ------------------------- */
 
 struct pim_crp_adv {
@@ -278,5 +305,11 @@ enum pim_err pim_crp_adv_decode(const uint8_t *body, size_t len, struct pim_crp_
 /* Group prefix i, i < prefix_count. */
 void	pim_crp_adv_group(const struct pim_crp_adv *a, unsigned i, struct in_addr *group,
 	    uint8_t *masklen);
+/*
+ * An advertisement for rp with a's priority and holdtime and the n ranges
+ * groups[i]/masklens[i] (n: 1 to 255); its length, 0 if it does not fit.
+ */
+size_t	pim_crp_adv_encode(uint8_t *buf, size_t size, const struct pim_crp_adv *a,
+	    const struct in_addr *groups, const uint8_t *masklens, unsigned n);
 
 #endif

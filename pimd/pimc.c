@@ -20,6 +20,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: pimc [-s socket] show interfaces|neighbors|config|version [--json]\n"
 	    "       pimc [-s socket] show upstream|mroute|rp|bsr|assert [--json]\n"
+	    "       pimc [-s socket] show rp-for GROUP [--json]\n"
 	    "       pimc [-s socket] show igmp interfaces|groups|sources [--json]\n"
 	    "       pimc [-s socket] reload\n");
 	exit(2);

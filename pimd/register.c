@@ -34,6 +34,7 @@
 /* What a first-hop DR keeps for an (S,G) while its Register state is not NoInfo. */
 struct sg_reg_state {
 	struct timer	timer;		/* Register-Stop Timer */
+	struct in_addr	rp;		/* the RP the tunnel goes to */
 	struct in_addr	src;		/* our address toward the RP */
 };
 
@@ -153,11 +154,32 @@ reg_could_register(struct sg *sg, bool could)
 		if ((sg->regst = calloc(1, sizeof(*sg->regst))) == NULL)
 			fatal("register: out of memory");
 		timer_init(&sg->regst->timer, reg_timer_expired, sg);
-		sg->regst->src = reg_source(rp_for_group(sg->grp));
+		sg->regst->rp = rp_for_group(sg->grp);
+		sg->regst->src = reg_source(sg->regst->rp);
 		reg_set(sg, SG_REG_JOIN);
 	} else if (!could && sg->reg != SG_REG_NO_INFO) {
 		reg_free(sg);
 	}
+}
+
+/*
+ * §4.4.1, RP changed: the tunnel goes to the new RP, and a Register-Stop
+ * from the old one no longer holds: register to the new one at once.
+ */
+void
+reg_rp_changed(struct sg *sg)
+{
+	struct in_addr rp = rp_for_group(sg->grp);
+	char a[INET_ADDRSTRLEN];
+
+	if (sg->reg == SG_REG_NO_INFO || sg->regst->rp.s_addr == rp.s_addr)
+		return;
+	log_debug(DBG_PIM, "register (%s): RP now %s", inet_ntoa(sg->src),
+	    inet_ntop(AF_INET, &rp, a, sizeof(a)));
+	sg->regst->rp = rp;
+	sg->regst->src = reg_source(rp);
+	timer_stop(&sg->regst->timer);
+	reg_set(sg, SG_REG_JOIN);
 }
 
 void

@@ -18,6 +18,8 @@ struct sg;
 
 /* CouldRegister(S,G) is now `could` (§4.4.1); returns the state's change. */
 void	reg_could_register(struct sg *, bool could);
+/* RP(G) may have changed: a tunnel to the old RP moves to the new one. */
+void	reg_rp_changed(struct sg *);
 /* Register-Stop(S,G) received (§4.4.1). */
 void	reg_stop_received(struct sg *);
 /* Encapsulate one data packet of (S,G) in a Register to the RP. */

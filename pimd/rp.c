@@ -49,6 +49,7 @@ static void (*listener)(void);
 static struct rp_bsr *bsr_set;
 static unsigned nbsr;
 static uint8_t bsr_hash_masklen;
+static bool bsr_first;		/* rp-precedence bsr */
 
 #define PREFIX_STRLEN	(INET_ADDRSTRLEN + 4)	/* "/255": what %u of a uint8_t may print */
 
@@ -267,6 +268,12 @@ rp_apply_config(const struct config *conf)
 	statics_build(conf, &s, &ns);
 	ranges_build(s, ns, &r, &nr);
 	changes = ranges_diff(ranges, nranges, r, nr) + ssm_diff(&conf->ssm_range);
+	if (bsr_first != (conf->rp_precedence == CFG_RP_BSR)) {
+		bsr_first = !bsr_first;
+		log_info("rp: %s ranges win over %s ones of the same length",
+		    bsr_first ? "BSR" : "static", bsr_first ? "static" : "BSR");
+		changes++;
+	}
 
 	statics_free(rps, nrps);
 	free(ranges);
@@ -342,6 +349,7 @@ rp_fini(void)
 	nrps = nranges = 0;
 	ssm_addr = RP_SSM_DEFAULT;
 	ssm_len = 8;
+	bsr_first = false;
 	listener = NULL;
 }
 
@@ -381,17 +389,21 @@ bsr_better(const struct rp_bsr *a, const struct rp_bsr *b, struct in_addr grp)
 /*
  * §4.7.1: the longest matching range; ranges_build() already chose the
  * highest address among static RPs of one range, bsr_better() orders the
- * BSR's.  A static range wins over a BSR range as long.
+ * BSR's.  Between a static range and a BSR range as long, rp-precedence
+ * decides: static unless configured otherwise.
  */
-struct in_addr
-rp_for_group(struct in_addr grp)
+void
+rp_explain(struct in_addr grp, struct rp_choice *c)
 {
 	const struct rp_range *best = NULL;
 	const struct rp_bsr *bbest = NULL;
-	struct in_addr none = { .s_addr = htonl(INADDR_ANY) };
 
-	if (rp_in_ssm(grp))
-		return none;
+	memset(c, 0, sizeof(*c));
+	if (rp_in_ssm(grp)) {
+		c->origin = RP_ORIGIN_SSM;
+		c->range = ssm_range();
+		return;
+	}
 	for (unsigned i = 0; i < nranges; i++)
 		if (prefix_match(&ranges[i].grp, grp) &&
 		    (best == NULL || ranges[i].grp.len > best->grp.len))
@@ -400,9 +412,41 @@ rp_for_group(struct in_addr grp)
 		if (prefix_match(&bsr_set[i].grp, grp) &&
 		    (bbest == NULL || bsr_better(&bsr_set[i], bbest, grp)))
 			bbest = &bsr_set[i];
-	if (bbest != NULL && (best == NULL || bbest->grp.len > best->grp.len))
-		return bbest->rp;
-	return best != NULL ? best->rp : none;
+	if (bbest != NULL && (best == NULL || bbest->grp.len > best->grp.len ||
+	    (bsr_first && bbest->grp.len == best->grp.len))) {
+		c->origin = RP_ORIGIN_BSR;
+		c->rp = bbest->rp;
+		c->range = bbest->grp;
+		c->priority = bbest->priority;
+		c->hash_masklen = bsr_hash_masklen;
+		c->hash = rp_hash(grp, bsr_hash_masklen, bbest->rp);
+	} else if (best != NULL) {
+		c->origin = RP_ORIGIN_STATIC;
+		c->rp = best->rp;
+		c->range = best->grp;
+	}
+}
+
+struct in_addr
+rp_for_group(struct in_addr grp)
+{
+	struct rp_choice c;
+
+	rp_explain(grp, &c);
+	return c.rp;
+}
+
+const char *
+rp_origin_name(enum rp_origin o)
+{
+	static const char *const names[] = {
+		[RP_ORIGIN_NONE] = "none",
+		[RP_ORIGIN_SSM] = "ssm",
+		[RP_ORIGIN_STATIC] = "static",
+		[RP_ORIGIN_BSR] = "bsr",
+	};
+
+	return o <= RP_ORIGIN_BSR ? names[o] : "?";
 }
 
 /*

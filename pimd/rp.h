@@ -44,6 +44,26 @@ void	rp_set_bsr(const struct rp_bsr *set, unsigned n, uint8_t hash_masklen);
 
 /* RP(G), or INADDR_ANY when no RP serves grp or grp is in the SSM range. */
 struct in_addr rp_for_group(struct in_addr grp);
+
+enum rp_origin {
+	RP_ORIGIN_NONE,		/* no RP serves the group */
+	RP_ORIGIN_SSM,		/* in the SSM range: no RP */
+	RP_ORIGIN_STATIC,
+	RP_ORIGIN_BSR,
+};
+
+/* RP(G) and why: the range that matched and, from the BSR, priority and hash. */
+struct rp_choice {
+	enum rp_origin	origin;
+	struct in_addr	rp;		/* INADDR_ANY unless static or BSR */
+	struct cfg_prefix range;
+	uint8_t		priority;	/* BSR only */
+	uint8_t		hash_masklen;	/* BSR only */
+	uint32_t	hash;		/* BSR only: Value(G, M, C) */
+};
+
+void	rp_explain(struct in_addr grp, struct rp_choice *);
+const char *rp_origin_name(enum rp_origin);
 bool	rp_in_ssm(struct in_addr grp);
 /* The address is one of this router's: this router is that RP. */
 bool	rp_is_local(struct in_addr rp);

@@ -795,6 +795,12 @@ sg_wrongvif(struct in_addr src, struct in_addr grp, int vif, const uint8_t *pkt,
 		return;
 	log_debug(DBG_PIM, "%s: on the shortest path tree", sg_str(sg));
 	sg->spt = true;
+	/*
+	 * §4.2: data on RPF_interface(S) while Joined sets the KAT, which
+	 * keeps JoinDesired(S,G) for inherited_olist(S,G): a router between
+	 * the RP and the receivers stays on the SPT when the RP prunes it.
+	 */
+	sg->kat_join = true;
 	sg_update(sg);
 	/*
 	 * The kernel dropped this packet, the first to come natively, and its
@@ -862,6 +868,8 @@ sg_rp_changed(void)
 	/* (*,G) entries follow RP(G): a new RP is a new entry. */
 	for (sg = RB_MIN(sg_tree, &sgs); sg != NULL; sg = next) {
 		next = RB_NEXT(sg_tree, &sgs, sg);
+		if (!sg_is_wc(sg))
+			reg_rp_changed(sg);
 		if (!sg_is_wc(sg) || sg->rp.s_addr == rp_for_group(sg->grp).s_addr)
 			continue;
 		upstream(sg, false);

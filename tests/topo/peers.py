@@ -306,17 +306,17 @@ class Troglobit(_Peer):
     kind = "troglobit"
 
     def __init__(self, node, interfaces, igmp, rp, spt_packets, spt_interval, debug,
-                 extra, tag=None):
+                 extra, after=(), tag=None):
         super().__init__(node, tag)
         self.interfaces, self.igmp, self.rp = interfaces, igmp, rp
         self.spt_packets, self.spt_interval = spt_packets, spt_interval
-        self.debug, self.extra = debug, list(extra)
+        self.debug, self.extra, self.after = debug, list(extra), list(after)
         self.conf = self.dir / "pimd.conf"
         self.run = self.dir / "run"          # its /run (pid file, state dump)
         self.logfile = self.dir / "pimd.log"
 
     def config_text(self):
-        # Only static RPs: no bsr-candidate or rp-candidate lines.
+        # Static RPs, or candidate lines in `after`.
         lines = ["# written by tests/topo/peers.py"]
         for rp in ([self.rp] if isinstance(self.rp, str) else (self.rp or [])):
             lines.append(f"rp-address {rp} 224.0.0.0/4")
@@ -328,6 +328,9 @@ class Troglobit(_Peer):
         lines += self.extra
         for name in self.interfaces:
             lines.append(f"phyint {name} enable" + (" igmpv3" if name in self.igmp else ""))
+        # With -N an address is its own only once its phyint is enabled:
+        # bsr-candidate and rp-candidate lines come after the phyints.
+        lines += self.after
         return "\n".join(lines) + "\n"
 
     def start(self, timeout=15):
@@ -412,13 +415,14 @@ class Troglobit(_Peer):
 
 def start_troglobit(node, interfaces=None, rp=None, igmp=None, spt_packets=0,
                     spt_interval=5, debug="pim_jp,pim_register,pim_hello,mrt,igmp_proto",
-                    extra=(), tag=None, timeout=15):
+                    extra=(), after=(), tag=None, timeout=15):
     """Start troglobit's pimd in node's namespace (foreground); returns Troglobit.
 
     interfaces: `phyint NAME enable` (with -N: only these); igmp: those get
     igmpv3 (default host-facing); rp: `rp-address RP 224.0.0.0/4`;
     spt_packets/spt_interval: `spt-threshold packets N interval S` (None:
-    infinity); debug: its --debug= subsystems (None: none).
+    infinity); debug: its --debug= subsystems (None: none); extra: config
+    lines before the phyints, after: lines after them (candidates).
     """
     why = troglobit_available()
     if why:
@@ -428,7 +432,7 @@ def start_troglobit(node, interfaces=None, rp=None, igmp=None, spt_packets=0,
     if igmp is None:
         igmp = _host_facing(node)
     g = Troglobit(node, list(interfaces), list(igmp), rp, spt_packets, spt_interval, debug,
-                  extra, tag=tag)
+                  extra, after=after, tag=tag)
     try:
         g.start(timeout=timeout)
     except BaseException:

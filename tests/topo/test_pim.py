@@ -14,9 +14,11 @@ import socket
 import struct
 import time
 
+import pytest
+
 from agent import LineAgent
 from mcast_tools import Receiver
-from topo import wait_for
+from topo import PimcError, wait_for
 
 ALL_PIM_ROUTERS = "224.0.0.13"
 IPPROTO_PIM = 103
@@ -28,7 +30,8 @@ OPT_HOLDTIME, OPT_LPD, OPT_DR_PRIORITY, OPT_GENID, OPT_ADDR_LIST = 1, 2, 19, 20,
 DROPS = ("too-short", "bad-version", "unknown-type", "bad-checksum", "bad-encoding",
          "bad-count", "bad-group", "bad-option", "source-off-subnet", "bad-destination",
          "passive-interface", "not-a-neighbor", "unsupported-type", "bootstrap-not-from-rpf",
-         "bootstrap-not-preferred")
+         "bootstrap-not-preferred", "bootstrap-filtered", "bootstrap-unexpected",
+         "candidate-rp-advertisement-not-bsr")
 
 # Triggered_Hello_Delay, t_override default (§4.11)
 TRIGGERED_HELLO_DELAY = 5
@@ -877,7 +880,8 @@ def test_scripted_bsr_messages_checked(topo):
         ("bad-count", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)], count=2))),
         ("bad-encoding", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)], rp="239.1.1.1"))),
         ("bad-group", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8), ("10.0.0.0", 8)]))),
-        ("unsupported-type", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)]))),
+        # well-formed, but this router is no BSR (RFC 5059 §3.3)
+        ("candidate-rp-advertisement-not-bsr", pim_msg(CRP_ADV, crp_adv([("239.0.0.0", 8)]))),
     ]
     for leaf, msg in cases:
         before = drops(d, ifn)
@@ -888,6 +892,13 @@ def test_scripted_bsr_messages_checked(topo):
         assert delta == {leaf: 1}, f"{leaf}: expected only {leaf} +1, got {delta}"
     assert d.alive()
     assert d.stop() == 0
+
+
+def rfc_hash(group, masklen, rp):
+    """RFC 7761 §4.7.2: Value(G, M, C), computed here from the formula."""
+    g = int(ipaddress.ip_address(group)) & (((1 << 32) - 1) << (32 - masklen) & 0xffffffff)
+    c = int(ipaddress.ip_address(rp))
+    return (1103515245 * ((1103515245 * g + 12345) ^ c) + 12345) % (1 << 31)
 
 
 def bsr_state(d):
@@ -947,5 +958,20 @@ def test_scripted_bsr_learned_and_forwarded(topo):
              msg="the new BSM replaces 239/8's RPs")
     text = d.pimc("show", "bsr")
     assert bsr in text and "accept-preferred" in text and "198.19.1.2" in text, text
+    # A unicast BSM only primes a router that follows no BSR yet (§3.1.3).
+    before = drops(d, ifn)
+    h1.send(pim_msg(BOOTSTRAP, bsm([("239.0.0.0", 8, 1, [("198.19.1.4", 150, 1)])],
+                                   bsr=bsr, prio=64, tag=0x1236)),
+            src=N, dst=t.addr("r1", "h1"))
+    wait_for(lambda: drops(d, ifn)["bootstrap-unexpected"] == before["bootstrap-unexpected"] + 1,
+             timeout=5.0, msg="bootstrap-unexpected counted")
+    assert ("239.0.0.0/8", "198.19.1.4", 1) not in rp_set(d)
+    why = d.pimc("show", "rp-for", "239.9.9.9", "--json")["pimd:pimd"]["state"]["rp-for"]
+    assert why == {"group": "239.9.9.9", "origin": "bsr", "group-range": "239.0.0.0/8",
+                   "address": "198.19.1.2", "priority": 20, "hash-mask-length": 30,
+                   "hash": rfc_hash("239.9.9.9", 30, "198.19.1.2")}, why
+    assert "SSM range" in d.pimc("show", "rp-for", "232.1.1.1")
+    with pytest.raises(PimcError):
+        d.pimc("show", "rp-for", "10.0.0.1")
     assert d.alive()
     assert d.stop() == 0

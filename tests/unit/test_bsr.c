@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "bsr.h"
+#include "bsr_crp.h"
+#include "config.h"
 #include "fake_event.h"
 #include "iface.h"
 #include "nbr.h"
@@ -24,10 +26,15 @@
 #include "rawsock.h"
 #include "rp.h"
 
+/* RFC 5059 §5 with the default BS_Period of 60 s. */
+#define BS_TIMEOUT_MS	130000u
+#define SZ_TIMEOUT_MS	1300000u
+
 /* ---- fakes -------------------------------------------------------------- */
 
 struct iface_list ifaces = TAILQ_HEAD_INITIALIZER(ifaces);
 static struct iface if1, if2;
+static struct cfg_iface cfg_if = { .pim = { .enable = true, .bsm = true, .unicast_bsm = true } };
 static struct pim_if pif1, pif2;
 static struct in_addr upstream;		/* the RPF neighbour, on if1 */
 static unsigned sent_on[3];		/* Bootstraps sent, by ifindex */
@@ -52,12 +59,42 @@ netlink_route_lookup(struct in_addr dst, struct netlink_route *r)
 	return 0;
 }
 
+/* The last Bootstraps sent on if2, as a BSM fragment each. */
+static uint8_t sent_msg[8][1500];
+static size_t sent_len[8];
+static unsigned nsent;
+static struct in_addr sent_dst;
+
 void
 pim_send(struct pim_if *pif, struct in_addr dst, const uint8_t *buf, size_t len,
     enum pim_type type)
 {
 	assert_int_equal(type, PIM_BOOTSTRAP);
 	sent_on[pif->ifp->ifindex]++;
+	if (pif->ifp->ifindex != 2)
+		return;
+	assert_true(len <= sizeof(sent_msg[0]));
+	memcpy(sent_msg[nsent % 8], buf, len);
+	sent_len[nsent++ % 8] = len;
+	sent_dst = dst;
+}
+
+bool
+pim_is_dr(const struct pim_if *pif)
+{
+	return true;
+}
+
+struct iface *
+iface_find_index(int ifindex)
+{
+	return ifindex == 1 ? &if1 : ifindex == 2 ? &if2 : NULL;
+}
+
+bool
+iface_link_primary(const char *name, struct in_addr *addr)
+{
+	return false;
 }
 
 void
@@ -194,11 +231,11 @@ setup(void **st)
 	fake_time_reset(1000000);
 	memset(sent_on, 0, sizeof(sent_on));
 	memset(drops, 0, sizeof(drops));
-	last_n = publishes = 0;
+	last_n = publishes = nsent = 0;
 	upstream = ip("10.0.0.2");
 	TAILQ_INIT(&ifaces);
-	if1 = (struct iface){ .ifindex = 1, .pim = &pif1 };
-	if2 = (struct iface){ .ifindex = 2, .pim = &pif2 };
+	if1 = (struct iface){ .ifindex = 1, .pim = &pif1, .cfg = &cfg_if };
+	if2 = (struct iface){ .ifindex = 2, .pim = &pif2, .cfg = &cfg_if };
 	pif1 = (struct pim_if){ .ifp = &if1 };
 	pif2 = (struct pim_if){ .ifp = &if2 };
 	TAILQ_INSERT_TAIL(&ifaces, &if1, entry);
@@ -215,16 +252,29 @@ teardown(void **st)
 
 /* ---- the table ------------------------------------------------------------ */
 
+struct cell {
+	enum bsr_state	s;
+	enum bsr_event	e;
+	enum bsr_action	a;
+	enum bsr_state	n;
+};
+
+static void
+check_cells(const struct cell *cells, size_t n)
+{
+	enum bsr_state next;
+
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(bsr_fsm(cells[i].s, cells[i].e, &next), cells[i].a);
+		assert_int_equal(next, cells[i].n);
+	}
+}
+
 /* RFC 5059 §3.1.2, written out again here, cell by cell. */
 static void
 table_every_cell(void **st)
 {
-	static const struct {
-		enum bsr_state s;
-		enum bsr_event e;
-		enum bsr_action a;
-		enum bsr_state n;
-	} cells[] = {
+	static const struct cell cells[] = {
 		{ BSR_NO_INFO, BSR_EV_PREFERRED, BSR_ACT_ACCEPT, BSR_ACCEPT_PREFERRED },
 		{ BSR_NO_INFO, BSR_EV_NOT_PREFERRED, BSR_ACT_ACCEPT, BSR_ACCEPT_PREFERRED },
 		{ BSR_NO_INFO, BSR_EV_BS_TIMER, BSR_ACT_NONE, BSR_NO_INFO },
@@ -238,12 +288,8 @@ table_every_cell(void **st)
 		{ BSR_ACCEPT_PREFERRED, BSR_EV_BS_TIMER, BSR_ACT_NONE, BSR_ACCEPT_ANY },
 		{ BSR_ACCEPT_PREFERRED, BSR_EV_SZ_TIMER, BSR_ACT_NONE, BSR_ACCEPT_PREFERRED },
 	};
-	enum bsr_state next;
 
-	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
-		assert_int_equal(bsr_fsm(cells[i].s, cells[i].e, &next), cells[i].a);
-		assert_int_equal(next, cells[i].n);
-	}
+	check_cells(cells, sizeof(cells) / sizeof(cells[0]));
 	assert_string_equal(bsr_state_name(BSR_ACCEPT_ANY), "accept-any");
 }
 
@@ -275,7 +321,7 @@ accept_forward_and_timers(void **st)
 	assert_int_equal(bsr_addr().s_addr, ip("10.9.9.9").s_addr);
 
 	/* Accept Preferred, BST -> Accept Any; the RP-set stays. */
-	fake_advance(BSR_BS_TIMEOUT_MS);
+	fake_advance(BS_TIMEOUT_MS);
 	assert_int_equal(state(), BSR_ACCEPT_ANY);
 	assert_int_equal(last_n, 1);
 
@@ -296,9 +342,9 @@ accept_forward_and_timers(void **st)
 	assert_int_equal(state(), BSR_ACCEPT_PREFERRED);
 
 	/* Silence: BST -> Accept Any, then SZT -> NoInfo, everything cleared. */
-	fake_advance(BSR_BS_TIMEOUT_MS);
+	fake_advance(BS_TIMEOUT_MS);
 	assert_int_equal(state(), BSR_ACCEPT_ANY);
-	fake_advance(BSR_SZ_TIMEOUT_MS);
+	fake_advance(SZ_TIMEOUT_MS);
 	assert_int_equal(state(), BSR_NO_INFO);
 	assert_int_equal(last_n, 0);
 	assert_int_equal(bsr_addr().s_addr, htonl(INADDR_ANY));
@@ -374,6 +420,268 @@ rpset_fragments_replace_and_expire(void **st)
 	assert_int_equal(last_n, 0);
 }
 
+/* ---- the Candidate-BSR (§3.1.1) -------------------------------------------- */
+
+/* RFC 5059 §3.1.1, written out again here, cell by cell. */
+static void
+candidate_table_every_cell(void **st)
+{
+	static const struct cell cells[] = {
+		{ BSR_CANDIDATE, BSR_EV_PREFERRED, BSR_ACT_ACCEPT, BSR_CANDIDATE },
+		{ BSR_CANDIDATE, BSR_EV_NOT_PREFERRED, BSR_ACT_DROP, BSR_CANDIDATE },
+		{ BSR_CANDIDATE, BSR_EV_NOT_PREFERRED_ELECTED, BSR_ACT_FORWARD_OVERRIDE,
+		  BSR_PENDING },
+		{ BSR_CANDIDATE, BSR_EV_BS_TIMER, BSR_ACT_OVERRIDE, BSR_PENDING },
+		{ BSR_CANDIDATE, BSR_EV_SZ_TIMER, BSR_ACT_NONE, BSR_CANDIDATE },
+		{ BSR_PENDING, BSR_EV_PREFERRED, BSR_ACT_ACCEPT, BSR_CANDIDATE },
+		{ BSR_PENDING, BSR_EV_NOT_PREFERRED, BSR_ACT_FORWARD, BSR_PENDING },
+		{ BSR_PENDING, BSR_EV_NOT_PREFERRED_ELECTED, BSR_ACT_NONE, BSR_PENDING },
+		{ BSR_PENDING, BSR_EV_BS_TIMER, BSR_ACT_ORIGINATE, BSR_ELECTED },
+		{ BSR_PENDING, BSR_EV_SZ_TIMER, BSR_ACT_NONE, BSR_PENDING },
+		{ BSR_ELECTED, BSR_EV_PREFERRED, BSR_ACT_ACCEPT, BSR_CANDIDATE },
+		{ BSR_ELECTED, BSR_EV_NOT_PREFERRED, BSR_ACT_ORIGINATE, BSR_ELECTED },
+		{ BSR_ELECTED, BSR_EV_NOT_PREFERRED_ELECTED, BSR_ACT_NONE, BSR_ELECTED },
+		{ BSR_ELECTED, BSR_EV_BS_TIMER, BSR_ACT_ORIGINATE, BSR_ELECTED },
+		{ BSR_ELECTED, BSR_EV_SZ_TIMER, BSR_ACT_NONE, BSR_ELECTED },
+	};
+	enum bsr_state next;
+
+	check_cells(cells, sizeof(cells) / sizeof(cells[0]));
+	/* The non-candidate rows never see the candidate-only event. */
+	for (enum bsr_state s = BSR_NO_INFO; s <= BSR_ACCEPT_PREFERRED; s++) {
+		assert_int_equal(bsr_fsm(s, BSR_EV_NOT_PREFERRED_ELECTED, &next), BSR_ACT_NONE);
+		assert_int_equal(next, s);
+	}
+}
+
+/* §5: 5 s for the best candidate, longer the worse one is, at most 23 s. */
+static void
+rand_override_values(void **st)
+{
+	struct in_addr lo = ip("10.0.0.1"), hi = ip("10.0.0.9"), top = ip("255.255.255.254");
+	uint32_t same = bsr_rand_override_ms(64, lo, 64, lo);
+	uint32_t addr_worse = bsr_rand_override_ms(64, lo, 64, hi);
+	uint32_t prio_worse = bsr_rand_override_ms(50, lo, 100, hi);
+	uint32_t prio_worst = bsr_rand_override_ms(0, lo, 255, hi);
+
+	assert_int_equal(same, 5000);
+	/* log2(1 + 8) / 16 = 0.198 s (linear between powers of two: 0.195) */
+	assert_in_range(addr_worse, 5190, 5200);
+	assert_true(prio_worse > addr_worse && prio_worst > prio_worse);
+	/* 5 + 2 x log2(256) + 2 - 10.0.0.1 / 2^31 */
+	assert_in_range(prio_worst, 22900, 23000);
+	assert_in_range(bsr_rand_override_ms(0, top, 255, top), 21000, 21001);
+	/* A better candidate waits less. */
+	assert_true(bsr_rand_override_ms(60, lo, 100, hi) < prio_worse);
+	assert_int_equal(bsr_bs_timeout_ms(60), 130000);
+	assert_int_equal(bsr_bs_timeout_ms(1), 12000);
+}
+
+static struct config cand_conf;
+
+static void
+be_candidate(const char *addr, uint8_t prio, uint16_t period)
+{
+	memset(&cand_conf, 0, sizeof(cand_conf));
+	cand_conf.bsr.bootstrap_period = period;
+	cand_conf.bsr.cbsr.enable = true;
+	cand_conf.bsr.cbsr.addr = ip(addr);
+	cand_conf.bsr.cbsr.priority = prio;
+	cand_conf.bsr.hash_masklen = 30;
+	bsr_apply_config(&cand_conf);
+}
+
+/* A C-RP-Advertisement for rp, one range, as pim_crp_adv_decode() gives it. */
+static void
+crp_adv(const char *rp_addr, const char *grp, uint8_t masklen, uint8_t prio,
+    uint16_t holdtime, struct pim_crp_adv *a, uint8_t *buf, size_t size)
+{
+	struct pim_crp_adv in = { .priority = prio, .holdtime = holdtime, .rp = ip(rp_addr) };
+	struct in_addr g = ip(grp);
+	size_t len = pim_crp_adv_encode(buf, size, &in, &g, &masklen, 1);
+
+	assert_true(len > 0);
+	assert_int_equal(pim_crp_adv_decode(buf + 4, len - 4, a), PIM_OK);
+}
+
+static void
+last_sent(struct pim_bsm *m)
+{
+	assert_true(nsent > 0);
+	assert_int_equal(pim_bsm_decode(sent_msg[(nsent - 1) % 8], sent_len[(nsent - 1) % 8], m),
+	    PIM_OK);
+}
+
+static void
+candidate_elected_then_preempted(void **st)
+{
+	struct pim_crp_adv a;
+	struct pim_bsm m;
+	struct msg p;
+	uint8_t buf[64];
+
+	be_candidate("10.5.5.5", 64, 60);
+	assert_int_equal(state(), BSR_PENDING);
+	/* Pending, no BSR known: BS_Rand_Override is 5 s; then elected, a BSM out. */
+	fake_advance(4999);
+	assert_int_equal(state(), BSR_PENDING);
+	assert_int_equal(nsent, 0);
+	fake_advance(1);
+	assert_int_equal(state(), BSR_ELECTED);
+	assert_int_equal(bsr_addr().s_addr, ip("10.5.5.5").s_addr);
+	last_sent(&m);
+	assert_int_equal(m.priority, 64);
+	assert_int_equal(m.ngroups, 0);			/* no C-RP yet: empty */
+	assert_int_equal(sent_on[1], 1);		/* out of every interface */
+
+	/* A C-RP advertises: the next BSM, BS_Min_Interval after the last. */
+	crp_adv("10.1.1.1", "239.0.0.0", 8, 10, 150, &a, buf, sizeof(buf));
+	bsr_crp_adv_local(&a);
+	assert_int_equal(nsent, 1);
+	fake_advance(BSR_MIN_INTERVAL_MS);
+	assert_int_equal(nsent, 2);
+	last_sent(&m);
+	assert_int_equal(m.ngroups, 1);
+	assert_int_equal(last_n, 1);			/* its own RP-set, stored */
+	assert_int_equal(last_set[0].rp.s_addr, ip("10.1.1.1").s_addr);
+	/* Then every BS_Period. */
+	fake_advance(60000);
+	assert_int_equal(nsent, 3);
+
+	/* A worse BSR's BSM: not taken, answered with ours (rate-limited). */
+	one_rp_bsm(&p, "10.5.5.1", 64, 7, "10.1.1.9");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_ELECTED);
+	assert_int_equal(drops[PIM_DROP_BSM_NOT_PREFERRED], 1);
+	fake_advance(BSR_MIN_INTERVAL_MS);
+	assert_int_equal(nsent, 4);
+
+	/* A better one: this router follows it, forwards it, drops its C-RP set. */
+	one_rp_bsm(&p, "10.5.5.9", 64, 8, "10.1.1.2");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_CANDIDATE);
+	assert_int_equal(bsr_addr().s_addr, ip("10.5.5.9").s_addr);
+	assert_int_equal(nsent, 5);			/* forwarded on if2 */
+	bsr_crp_adv_local(&a);				/* no longer the BSR: ignored */
+	fake_advance(59000);
+	assert_int_equal(nsent, 5);
+
+	/* Its BSM grows worse than us: pending at once, elected after the override. */
+	one_rp_bsm(&p, "10.5.5.9", 10, 9, "10.1.1.2");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_PENDING);
+	assert_int_equal(nsent, 6);			/* forwarded */
+	fake_advance(bsr_rand_override_ms(64, ip("10.5.5.5"), 64, ip("10.5.5.9")));
+	assert_int_equal(state(), BSR_ELECTED);
+
+	/* Silence from a better BSR for BS_Timeout: the override, then elected. */
+	one_rp_bsm(&p, "10.5.5.9", 200, 10, "10.1.1.2");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_CANDIDATE);
+	fake_advance(BS_TIMEOUT_MS);
+	assert_int_equal(state(), BSR_PENDING);
+	fake_advance(bsr_rand_override_ms(64, ip("10.5.5.5"), 200, ip("10.5.5.9")));
+	assert_int_equal(state(), BSR_ELECTED);
+
+	/* The candidacy ends: a last BSM at priority 0, then a follower again. */
+	cand_conf.bsr.cbsr.enable = false;
+	bsr_apply_config(&cand_conf);
+	last_sent(&m);
+	assert_int_equal(m.priority, 0);
+	assert_int_equal(state(), BSR_ACCEPT_ANY);
+}
+
+/* Only the elected BSR takes Candidate-RP-Advertisements. */
+static void
+crp_adv_needs_elected_bsr(void **st)
+{
+	struct raw_rx rx = { .ifindex = 1, .src = ip("10.0.0.2"), .dst = ip("10.5.5.5") };
+	struct pim_crp_adv a;
+	uint8_t buf[64];
+
+	crp_adv("10.1.1.1", "239.0.0.0", 8, 10, 150, &a, buf, sizeof(buf));
+	bsr_crp_adv_recv(&pif1, &rx, &a);
+	assert_int_equal(drops[PIM_DROP_CRP_NOT_BSR], 1);
+	be_candidate("10.5.5.5", 64, 60);
+	fake_advance(5000);
+	bsr_crp_adv_recv(&pif1, &rx, &a);
+	assert_int_equal(drops[PIM_DROP_CRP_NOT_BSR], 1);
+	fake_advance(BSR_MIN_INTERVAL_MS);
+	assert_int_equal(last_n, 1);
+	/* Holdtime 0: gone at once, and the range withdrawn (RP count 0). */
+	crp_adv("10.1.1.1", "239.0.0.0", 8, 10, 0, &a, buf, sizeof(buf));
+	bsr_crp_adv_recv(&pif1, &rx, &a);
+	fake_advance(BSR_MIN_INTERVAL_MS);
+	assert_int_equal(last_n, 0);
+}
+
+static uint8_t frags[32][576];
+static size_t frag_len[32];
+static unsigned nfrags;
+
+static void
+keep_frag(uint8_t *msg, size_t len, void *arg)
+{
+	assert_true(nfrags < 32 && len <= sizeof(frags[0]));
+	memcpy(frags[nfrags], msg, len);
+	frag_len[nfrags++] = len;
+}
+
+/* 200 ranges and a range of 100 RPs, in fragments of 576 bytes, all read back. */
+static void
+crpset_fragments(void **st)
+{
+	struct pim_crp_adv a;
+	struct pim_bsm hdr = { .frag_tag = 7, .hash_masklen = 30, .priority = 64,
+	    .bsr = ip("10.5.5.5") }, m;
+	struct pim_bsm_group g;
+	struct pim_bsm_rp r;
+	uint8_t buf[64];
+	char grp[32], rpa[32];
+	unsigned ranges = 0, rps = 0, nfrag;
+	size_t off;
+
+	nfrags = 0;
+
+	be_candidate("10.5.5.5", 64, 60);
+	fake_advance(5000);
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(grp, sizeof(grp), "239.%u.%u.0", i / 256, i % 256);
+		crp_adv("10.1.1.1", grp, 24, 10, 150, &a, buf, sizeof(buf));
+		bsr_crp_adv_local(&a);
+	}
+	for (unsigned i = 0; i < 100; i++) {
+		snprintf(rpa, sizeof(rpa), "10.2.0.%u", i + 1);
+		crp_adv(rpa, "238.0.0.0", 8, 20, 150, &a, buf, sizeof(buf));
+		bsr_crp_adv_local(&a);
+	}
+	nfrag = crpset_build(&hdr, 0, 576, 0, keep_frag, NULL);
+	assert_int_equal(nfrag, nfrags);
+	assert_true(nfrags >= 10 && nfrags <= 16);
+	for (unsigned f = 0; f < nfrags; f++) {
+		assert_true(frag_len[f] <= 576);
+		assert_int_equal(pim_bsm_decode(frags[f], frag_len[f], &m), PIM_OK);
+		assert_int_equal(m.frag_tag, 7);
+		assert_int_equal(m.bsr.s_addr, hdr.bsr.s_addr);
+		for (off = 0; pim_bsm_next_group(&m, &off, &g);) {
+			if (g.group.s_addr == ip("238.0.0.0").s_addr) {
+				/* the long range: its RPs go on under the same header */
+				assert_int_equal(g.rp_count, 100);
+				for (unsigned i = 0; i < g.frag_rp_count; i++, rps++) {
+					pim_bsm_rp(&g, i, &r);
+					assert_int_equal(r.holdtime, 150);
+				}
+				continue;
+			}
+			assert_int_equal(g.rp_count, 1);
+			assert_int_equal(g.frag_rp_count, 1);
+			ranges++;
+		}
+	}
+	assert_int_equal(ranges, 200);
+	assert_int_equal(rps, 100);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -384,6 +692,11 @@ main(void)
 		T(accept_forward_and_timers),
 		T(rpf_unicast_and_no_forward),
 		T(rpset_fragments_replace_and_expire),
+		T(candidate_table_every_cell),
+		T(rand_override_values),
+		T(candidate_elected_then_preempted),
+		T(crp_adv_needs_elected_bsr),
+		T(crpset_fragments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1927,6 +1927,65 @@ crp_layout(void **state)
 	assert_int_equal(a.holdtime, 0);
 }
 
+/* The builder writes what bsm_msg spells out by hand (its first range). */
+static void
+bsm_encode_layout(void **state)
+{
+	struct pim_bsm hdr = { .no_forward = true, .frag_tag = 0xbeef, .hash_masklen = 30,
+	    .priority = 200, .bsr = ip("198.18.0.1") }, m;
+	struct pim_bsm_rp r1 = { ip("198.19.0.1"), 150, 192 }, r2 = { ip("198.19.0.2"), 150, 10 };
+	struct pim_bsm_builder b;
+	enum pim_type type;
+	const uint8_t *body;
+	uint8_t buf[46];
+	size_t len, blen;
+
+	assert_false(pim_bsm_begin(&b, buf, 13, &hdr));
+	assert_true(pim_bsm_begin(&b, buf, sizeof(buf), &hdr));
+	assert_false(pim_bsm_add_rp(&b, &r1));		/* no range yet */
+	assert_true(pim_bsm_add_range(&b, ip("224.0.0.0"), 4, 2));
+	assert_true(pim_bsm_add_rp(&b, &r1));
+	assert_true(pim_bsm_add_rp(&b, &r2));
+	assert_false(pim_bsm_add_rp(&b, &r2));		/* the range has its 2 */
+	assert_false(pim_bsm_add_range(&b, ip("239.0.0.0"), 8, 1));	/* full */
+	len = pim_bsm_finish(&b);
+	assert_int_equal(len, 46);
+	assert_memory_equal(buf, bsm_msg, 2);
+	assert_memory_equal(buf + 4, bsm_msg + 4, len - 4);
+	assert_int_equal(pim_decode_header(buf, len, &type, &body, &blen), PIM_OK);
+	assert_int_equal(pim_bsm_decode(buf, len, &m), PIM_OK);
+	assert_true(m.no_forward);
+	/* Setting the No-Forward bit afterwards keeps the checksum right. */
+	hdr.no_forward = false;
+	pim_bsm_begin(&b, buf, sizeof(buf), &hdr);
+	len = pim_bsm_finish(&b);
+	pim_bsm_set_no_forward(buf, len);
+	assert_int_equal(pim_decode_header(buf, len, &type, &body, &blen), PIM_OK);
+	assert_int_equal(pim_bsm_decode(buf, len, &m), PIM_OK);
+	assert_true(m.no_forward);
+	assert_int_equal(m.ngroups, 0);
+}
+
+static void
+crp_encode_layout(void **state)
+{
+	struct pim_crp_adv a = { .priority = 192, .holdtime = 150, .rp = ip("198.19.0.1") };
+	struct in_addr g[2] = { ip("239.0.0.0"), ip("233.252.0.0") };
+	uint8_t ml[2] = { 8, 16 }, buf[64];
+	enum pim_type type;
+	const uint8_t *body;
+	size_t len, blen;
+
+	assert_int_equal(pim_crp_adv_encode(buf, sizeof(buf), &a, g, ml, 0), 0);
+	assert_int_equal(pim_crp_adv_encode(buf, sizeof(crp_msg) - 1, &a, g, ml, 2), 0);
+	len = pim_crp_adv_encode(buf, sizeof(buf), &a, g, ml, 2);
+	assert_int_equal(len, sizeof(crp_msg));
+	assert_memory_equal(buf, crp_msg, 2);
+	assert_memory_equal(buf + 4, crp_msg + 4, len - 4);
+	assert_int_equal(pim_decode_header(buf, len, &type, &body, &blen), PIM_OK);
+	assert_int_equal(type, PIM_CRP_ADV);
+}
+
 static void
 crp_errors(void **state)
 {
@@ -2008,6 +2067,8 @@ main(void)
 		cmocka_unit_test(bsm_many_ranges),
 		cmocka_unit_test(crp_layout),
 		cmocka_unit_test(crp_errors),
+		cmocka_unit_test(bsm_encode_layout),
+		cmocka_unit_test(crp_encode_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

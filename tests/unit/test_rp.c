@@ -634,6 +634,28 @@ bsr_and_static(void **state)
 	assert_rp("224.1.1.1", "0.0.0.0");
 }
 
+/* rp-precedence bsr: a BSR range as long as a static one wins it. */
+static void
+bsr_precedence(void **state)
+{
+	struct rp_bsr set[] = { { pfx("239.0.0.0/8"), ip("10.2.2.2"), 1 } };
+
+	conf_rp("198.18.0.1", "239.0.0.0/8");
+	apply();
+	bsr_set(set, 1, 30);
+	assert_rp("239.9.9.9", "198.18.0.1");
+	conf.rp_precedence = CFG_RP_BSR;
+	apply();
+	assert_int_equal(nchanged, 1);
+	assert_rp("239.9.9.9", "10.2.2.2");
+	/* A longer static range still wins. */
+	conf_rp("198.18.0.2", "239.9.0.0/16");
+	apply();
+	assert_rp("239.9.9.9", "198.18.0.2");
+	assert_rp("239.8.8.8", "10.2.2.2");
+	conf.rp_precedence = CFG_RP_STATIC;
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -658,6 +680,7 @@ main(void)
 		T(hash_properties),
 		T(bsr_rp_selection),
 		T(bsr_and_static),
+		T(bsr_precedence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

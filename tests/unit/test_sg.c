@@ -458,6 +458,11 @@ reg_stop_received(struct sg *sg)
 	nreg_stop++;
 }
 
+void
+reg_rp_changed(struct sg *sg)
+{
+}
+
 /* ---- Asserts (assert.c) ------------------------------------------------------ */
 
 struct fake_assert {
