@@ -726,25 +726,48 @@ struct rp_show {
 	struct text	*t;
 };
 
+/* One row of `show rp`: a range and an RP, static or from the BSR. */
 static void
-rp_one(struct in_addr rp, const struct cfg_prefix *groups, unsigned ngroups,
-    bool local, void *arg)
+rp_row(struct rp_show *rs, struct in_addr grp, uint8_t masklen, struct in_addr rp,
+    bool bsr, uint8_t priority, uint32_t expires_ms)
 {
-	struct rp_show *rs = arg;
-	char key[96], ra[INET_ADDRSTRLEN], pfx[INET_ADDRSTRLEN + 4], ga[INET_ADDRSTRLEN];
+	char key[160], ra[INET_ADDRSTRLEN], pfx[INET_ADDRSTRLEN + 4], ga[INET_ADDRSTRLEN];
+	char buf[32], pr[8] = "-", ex[16] = "-";
+	bool local = rp_is_local(rp);
 
 	ntoa(rp, ra, sizeof(ra));
-	snprintf(key, sizeof(key), STATE "/rp[address='%s']", ra);
-	if (rs->o != NULL)
-		oper_set(rs->o, local ? "true" : "false", "%s/local", key);
-	for (unsigned i = 0; i < ngroups; i++) {
-		snprintf(pfx, sizeof(pfx), "%s/%u", ntoa(groups[i].addr, ga, sizeof(ga)),
-		    groups[i].len);
-		if (rs->o != NULL)
-			oper_set(rs->o, pfx, "%s/group", key);
-		else
-			text_add(rs->t, "%-15s %-18s %s\n", ra, pfx, local ? "yes" : "no");
+	snprintf(pfx, sizeof(pfx), "%s/%u", ntoa(grp, ga, sizeof(ga)), masklen);
+	if (rs->o == NULL) {
+		if (bsr) {
+			snprintf(pr, sizeof(pr), "%u", priority);
+			snprintf(ex, sizeof(ex), "%lus", (unsigned long)(expires_ms / 1000));
+		}
+		text_add(rs->t, "%-18s %-15s %-6s %8s %7s %s\n", pfx, ra, bsr ? "bsr" : "static",
+		    pr, ex, local ? "yes" : "no");
+		return;
 	}
+	snprintf(key, sizeof(key), STATE "/rp[group='%s'][address='%s'][origin='%s']", pfx, ra,
+	    bsr ? "bsr" : "static");
+	oper_set(rs->o, local ? "true" : "false", "%s/local", key);
+	if (bsr) {
+		oper_set(rs->o, fmt_u(buf, sizeof(buf), priority), "%s/priority", key);
+		oper_set(rs->o, fmt_u(buf, sizeof(buf), expires_ms / 1000), "%s/expires", key);
+	}
+}
+
+static void
+rp_static_one(struct in_addr rp, const struct cfg_prefix *groups, unsigned ngroups,
+    bool local, void *arg)
+{
+	for (unsigned i = 0; i < ngroups; i++)
+		rp_row(arg, groups[i].addr, groups[i].len, rp, false, 0, 0);
+}
+
+static void
+rp_bsr_one(struct in_addr grp, uint8_t masklen, struct in_addr rp, uint8_t priority,
+    uint32_t expires_ms, void *arg)
+{
+	rp_row(arg, grp, masklen, rp, true, priority, expires_ms);
 }
 
 char *
@@ -755,8 +778,10 @@ oper_show_rp(bool json, char **err)
 	struct rp_show rs = { json ? &o : NULL, &t };
 
 	if (!json)
-		text_add(&t, "%-15s %-18s %s\n", "RP", "Group range", "This router");
-	rp_foreach(rp_one, &rs);
+		text_add(&t, "%-18s %-15s %-6s %8s %7s %s\n", "Group range", "RP", "Origin",
+		    "Priority", "Expires", "This router");
+	rp_foreach(rp_static_one, &rs);
+	bsr_rpset_foreach(rp_bsr_one, &rs);
 	return json ? oper_print(&o, err) : t.buf;
 }
 

@@ -234,6 +234,7 @@ register_recv(struct pim_if *pif, const struct raw_rx *rx, const uint8_t *body, 
 {
 	struct pim_register r;
 	struct in_addr rp;
+	char sa[INET_ADDRSTRLEN], da[INET_ADDRSTRLEN], ga[INET_ADDRSTRLEN];
 	enum pim_err e;
 
 	if ((e = pim_register_decode(body, len, &r)) != PIM_OK) {
@@ -244,6 +245,21 @@ register_recv(struct pim_if *pif, const struct raw_rx *rx, const uint8_t *body, 
 		return;
 	}
 	rp = rp_for_group(r.group);
+	/*
+	 * Sent to one of our addresses that the BSR's RP-set lists for the
+	 * group, but not RP(G) here: the DR had the new RP-set first.  A
+	 * Register-Stop would silence it for Register_Suppression_Time; let
+	 * the next Register find this router the RP (RFC 5059 §3.3 floods the
+	 * set hop by hop, so routers learn it one after the other).
+	 */
+	if (rp.s_addr != rx->dst.s_addr && rp_bsr_lists(r.group, rx->dst) &&
+	    rp_is_local(rx->dst)) {
+		log_debug(DBG_PIM, "register (%s): to %s, not yet the RP of %s here: dropped",
+		    inet_ntop(AF_INET, &r.source, sa, sizeof(sa)),
+		    inet_ntop(AF_INET, &rx->dst, da, sizeof(da)),
+		    inet_ntop(AF_INET, &r.group, ga, sizeof(ga)));
+		return;
+	}
 	/* Not the RP for the group at that address: tell the DR to stop. */
 	if (rp.s_addr != rx->dst.s_addr || !rp_is_local(rp) ||
 	    sg_register_received(r.source, r.group, r.null_register))

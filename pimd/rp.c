@@ -427,6 +427,15 @@ rp_explain(struct in_addr grp, struct rp_choice *c)
 	}
 }
 
+bool
+rp_bsr_lists(struct in_addr grp, struct in_addr rp)
+{
+	for (unsigned i = 0; i < nbsr; i++)
+		if (bsr_set[i].rp.s_addr == rp.s_addr && prefix_match(&bsr_set[i].grp, grp))
+			return true;
+	return false;
+}
+
 struct in_addr
 rp_for_group(struct in_addr grp)
 {

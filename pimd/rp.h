@@ -63,6 +63,8 @@ struct rp_choice {
 };
 
 void	rp_explain(struct in_addr grp, struct rp_choice *);
+/* The BSR's RP-set has rp for a range that grp is in. */
+bool	rp_bsr_lists(struct in_addr grp, struct in_addr rp);
 const char *rp_origin_name(enum rp_origin);
 bool	rp_in_ssm(struct in_addr grp);
 /* The address is one of this router's: this router is that RP. */
