@@ -10,7 +10,8 @@
  *  - a Hello to the same options;
  *  - a Join/Prune, rebuilt entry by entry, to the same entries;
  *  - a Register, Null-Register, Register-Stop or Assert to the same fields;
- * a Bootstrap or C-RP-Advertisement is walked range by range, RP by RP.
+ * a Bootstrap or C-RP-Advertisement is walked range by range, RP by RP,
+ *    and built again (the BSM with the fragment builder) to the same.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -218,29 +219,68 @@ assert_msg(const uint8_t *body, size_t len)
 		abort();
 }
 
-/* Every range and RP a Bootstrap has, every prefix of a C-RP-Adv, read. */
+/* The next range of a rebuilt BSM must be g, with the same RPs. */
+static void
+same_range(const struct pim_bsm *m2, size_t *off2, const struct pim_bsm_group *g)
+{
+	struct pim_bsm_group g2;
+	struct pim_bsm_rp a, b;
+
+	if (!pim_bsm_next_group(m2, off2, &g2) || g2.group.s_addr != g->group.s_addr ||
+	    g2.masklen != g->masklen || g2.rp_count != g->rp_count ||
+	    g2.frag_rp_count != g->frag_rp_count)
+		abort();
+	for (unsigned i = 0; i < g->frag_rp_count; i++) {
+		pim_bsm_rp(g, i, &a);
+		pim_bsm_rp(&g2, i, &b);
+		if (a.addr.s_addr != b.addr.s_addr || a.holdtime != b.holdtime ||
+		    a.priority != b.priority)
+			abort();
+	}
+}
+
+/*
+ * Every range and RP a Bootstrap has, read; then the same built again with
+ * the builder, in a buffer of the same size, decoding to the same.
+ */
 static void
 bootstrap(const uint8_t *msg, size_t len)
 {
-	struct pim_bsm m;
+	struct pim_bsm m, m2;
 	struct pim_bsm_group g;
 	struct pim_bsm_rp rp;
-	size_t off = 0;
+	struct pim_bsm_builder b;
+	size_t off = 0, off2 = 0, n2;
 	unsigned n = 0;
+	uint8_t *buf;
 
 	if (pim_bsm_decode(msg, len, &m) != PIM_OK)
 		return;
+	if ((buf = malloc(len)) == NULL || !pim_bsm_begin(&b, buf, len, &m))
+		abort();
 	while (pim_bsm_next_group(&m, &off, &g)) {
-		if (g.frag_rp_count > g.rp_count || g.masklen > 32)
+		if (g.frag_rp_count > g.rp_count || g.masklen > 32 ||
+		    !pim_bsm_add_range(&b, g.group, g.masklen, g.rp_count))
 			abort();
 		for (unsigned i = 0; i < g.frag_rp_count; i++) {
 			pim_bsm_rp(&g, i, &rp);
 			sink ^= rp.addr.s_addr ^ rp.holdtime ^ rp.priority;
+			if (!pim_bsm_add_rp(&b, &rp))
+				abort();
 		}
 		n++;
 	}
 	if (n != m.ngroups || off != m.len)
 		abort();
+	n2 = pim_bsm_finish(&b);
+	if (pim_bsm_decode(buf, n2, &m2) != PIM_OK || m2.ngroups != m.ngroups ||
+	    m2.no_forward != m.no_forward || m2.frag_tag != m.frag_tag ||
+	    m2.priority != m.priority || m2.hash_masklen != m.hash_masklen ||
+	    m2.bsr.s_addr != m.bsr.s_addr)
+		abort();
+	for (off = 0; pim_bsm_next_group(&m, &off, &g);)
+		same_range(&m2, &off2, &g);
+	free(buf);
 }
 
 static void
@@ -250,11 +290,33 @@ crp_adv(const uint8_t *body, size_t len)
 	struct in_addr g;
 	uint8_t masklen;
 
+	struct pim_crp_adv a2;
+	struct in_addr gs[UINT8_MAX];
+	uint8_t mls[UINT8_MAX], buf[PIM_HDR_LEN + 10 + UINT8_MAX * 8];
+	const uint8_t *b2;
+	size_t n, n2;
+
 	if (pim_crp_adv_decode(body, len, &a) != PIM_OK)
 		return;
 	for (unsigned i = 0; i < a.prefix_count; i++) {
 		pim_crp_adv_group(&a, i, &g, &masklen);
 		if (!IN_MULTICAST(ntohl(g.s_addr)) || masklen > 32)
+			abort();
+		gs[i] = g;
+		mls[i] = masklen;
+	}
+	/* Encoded again (never with no prefix), it decodes to the same. */
+	if (a.prefix_count == 0)
+		return;
+	n = pim_crp_adv_encode(buf, sizeof(buf), &a, gs, mls, a.prefix_count);
+	encoded_body(buf, n, PIM_CRP_ADV, &b2, &n2);
+	if (pim_crp_adv_decode(b2, n2, &a2) != PIM_OK || a2.prefix_count != a.prefix_count ||
+	    a2.priority != a.priority || a2.holdtime != a.holdtime ||
+	    a2.rp.s_addr != a.rp.s_addr)
+		abort();
+	for (unsigned i = 0; i < a.prefix_count; i++) {
+		pim_crp_adv_group(&a2, i, &g, &masklen);
+		if (g.s_addr != gs[i].s_addr || masklen != mls[i])
 			abort();
 	}
 }
