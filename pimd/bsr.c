@@ -163,6 +163,7 @@ static struct {
 	struct bsr_frag	frags[BSR_FRAGS_MAX];
 	unsigned	nfrags;
 	uint64_t	originated;	/* clock_ms() of our last BSM; 0: none */
+	uint64_t	started;	/* clock_ms() when this module started */
 	struct bsr_pending pending[BSR_PENDING_MAX];
 	unsigned	npending;
 	void		(*listener)(void);
@@ -506,7 +507,7 @@ originate(uint8_t priority)
 	}
 	if (getrandom(&h.frag_tag, sizeof(h.frag_tag), 0) != sizeof(h.frag_tag))
 		h.frag_tag = (uint16_t)random();
-	new_bsr(h.bsr, bsr.cand.priority);
+	new_bsr(h.bsr, priority);
 	bsr.hash_masklen = h.hash_masklen;
 	frags_clear();
 	n = crpset_build(&h, min_holdtime, bsm_mtu(), bsr_bs_timeout_ms(period_s()),
@@ -552,6 +553,7 @@ timers_ready(void)
 	timer_init(&bsr.rp_timer, rp_timer_fired, NULL);
 	timer_init(&bsr.nbr_timer, nbr_timer_fired, NULL);
 	crpset_init(crpset_changed);
+	bsr.started = clock_ms();
 	bsr.timers_ready = true;
 }
 
@@ -684,7 +686,9 @@ from_rpf_neighbor(const struct pim_if *pif, const struct raw_rx *rx, struct in_a
 
 /*
  * §3.1.3: a multicast BSM from the RPF neighbour; one sent to a router
- * that has no BSR yet (unicast or No-Forward) from any neighbour.
+ * that has no BSR yet (unicast or No-Forward) from any neighbour, within
+ * BS_Period of its start: later, or once it follows a BSR, such a BSM
+ * could only be an attempt to plant another RP-set.
  */
 static enum pim_drop
 check_source(struct pim_if *pif, const struct raw_rx *rx, const struct pim_bsm *m,
@@ -696,7 +700,8 @@ check_source(struct pim_if *pif, const struct raw_rx *rx, const struct pim_bsm *
 		return from_rpf_neighbor(pif, rx, m->bsr) ? PIM_DROP_MAX : PIM_DROP_BSM_RPF;
 	if (nbr_find(pif, rx->src) == NULL)
 		return PIM_DROP_BSM_RPF;
-	return bsr.addr.s_addr == INADDR_ANY ? PIM_DROP_MAX : PIM_DROP_BSM_UNEXPECTED;
+	return bsr.addr.s_addr == INADDR_ANY && clock_ms() - bsr.started <= period_s() * 1000u ?
+	    PIM_DROP_MAX : PIM_DROP_BSM_UNEXPECTED;
 }
 
 void
@@ -857,13 +862,14 @@ bsr_apply_config(const struct config *c)
 	    bsr.cand.addr.s_addr != c->bsr.cbsr.addr.s_addr ||
 	    strcmp(bsr.cand.ifname, c->bsr.cbsr.ifname) != 0 ||
 	    bsr.cand_hash_masklen != c->bsr.hash_masklen;
+	/* The last BSM goes out as the candidate this router was. */
+	if (!c->bsr.cbsr.enable && was)
+		stop_candidate();
 	bsr.period_s = c->bsr.bootstrap_period;
 	bsr.cand = c->bsr.cbsr;
 	bsr.cand_hash_masklen = c->bsr.hash_masklen;
 	if (c->bsr.cbsr.enable && !was)
 		become_candidate();
-	else if (!c->bsr.cbsr.enable && was)
-		stop_candidate();
 	else if (was && changed && bsr.state == BSR_ELECTED)
 		crpset_changed();	/* the new priority or hash mask goes out soon */
 }

@@ -70,8 +70,9 @@ pimd_reload(char **err)
 	config_log_diff(pimd.conf, new);
 	iface_apply_config(new);
 	rp_apply_config(new);
-	bsr_apply_config(new);
+	/* The C-RP first: what it withdraws is out of the BSR's last BSM. */
 	crp_apply_config(new);
+	bsr_apply_config(new);
 	config_free(pimd.conf);
 	pimd.conf = new;
 	log_info("reloaded %s", pimd.conf_path);
@@ -182,8 +183,8 @@ run(bool foreground, const char *debug)
 		fatal("netlink");
 	iface_apply_config(pimd.conf);
 	rp_apply_config(pimd.conf);
-	bsr_apply_config(pimd.conf);
 	crp_apply_config(pimd.conf);
+	bsr_apply_config(pimd.conf);
 	log_info("pimd %s started with %s (debug: %s)", PACKAGE_VERSION,
 	    pimd.conf_path, debug ? debug : "none");
 

@@ -601,7 +601,8 @@ sg_update(struct sg *sg)
 	uint8_t oifs[MRT_MAXVIFS] = { 0 };
 	struct sg *wc;
 	struct iface *ifp;
-	bool own = false, inherited = false, needed = false, rpt_olist = false;
+	bool own = false, inherited = false, inherited_jd = false, needed = false;
+	bool rpt_olist = false;
 	int iif;
 
 	if (sg_is_wc(sg)) {
@@ -624,18 +625,24 @@ sg_update(struct sg *sg)
 		mine &= !lost;
 		own |= mine;
 		/* inherited_olist(S,G) = inherited_olist(S,G,rpt) + immediate_olist(S,G) */
-		if ((mine || (rpt && !lost)) && ifp->vif != iif) {
-			oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
-			inherited = true;
+		if (mine || (rpt && !lost)) {
+			inherited_jd = true;
+			if (ifp->vif != iif) {
+				oifs[ifp->vif] = 1;	/* forward packets with TTL > 1 */
+				inherited = true;
+			}
 		}
 	}
 	/*
 	 * JoinDesired(S,G) = immediate_olist(S,G) != NULL OR (KeepaliveTimer
 	 * running AND inherited_olist(S,G) != NULL), where the KAT counts on
-	 * a last-hop router switching to the SPT and on the RP (§4.5.5).
+	 * a last-hop router switching to the SPT, on the RP, and on a router
+	 * that data reached on the SPT (§4.5.5).  The olist here still has the
+	 * incoming interface: an RP whose one link leads both to S and to the
+	 * receivers ("on a stick") stays joined, and its upstream forwards.
 	 */
 	upstream(sg, !sg->src_local && (own || (sg->kat_join &&
-	    timer_pending(&sg->kat) && inherited)));
+	    timer_pending(&sg->kat) && inherited_jd)));
 	/*
 	 * Joined toward S through the neighbour packets already come from:
 	 * on the SPT (Update_SPTbit, §4.2.2).  So is an RP that told the DR

@@ -22,6 +22,8 @@ never), so that the traffic depends on the RP.
     4. elected BSR killed: r1 takes over, and no packet is lost
     5. FRR between our routers forwards our BSM and joins toward our RP
     6. troglobit's pimd as BSR and RP, our routers following it
+and, on smaller topologies, an RP-set of 200 ranges in fragments and the
+candidacies started, changed and ended by reloads.
 """
 
 import re
@@ -289,6 +291,46 @@ def test_bsr_200_ranges_in_fragments(topo):
           f"has all {len(want)} RPs")
 
 
+def test_bsr_candidates_by_reload(topo):
+    """r1 becomes Candidate-BSR and Candidate-RP by a reload, r2 follows; a
+    range the next reload removes is withdrawn at once (holdtime 0, then
+    RP count 0 in the BSM), and the candidacies end with the last reload."""
+    t = topo("r1-r2")
+    lo1 = t.lo("r1")
+
+    def config(r, **bsr):
+        return t.config_for(r, pim={"hello-interval": HELLO},
+                            extra={"bsr": dict({"bootstrap-period": PERIOD}, **bsr)})
+    ds = {r: t.start_pimd(r, config(r), args=("-d", "pim")) for r in ("r1", "r2")}
+    assert bsr_state(ds["r2"])["state"] == "no-info"
+    crp = {"address": lo1, "advertisement-period": PERIOD, "holdtime": 30,
+           "group": ["239.1.0.0/16", "239.2.0.0/16"]}
+    ds["r1"].write_config(config("r1", **{"candidate-bsr": {"address": lo1},
+                                          "candidate-rp": crp}))
+    ds["r1"].reload()
+    wait_elected(t, ds, "r1", timeout=30)
+    wait_for(lambda: [g for g, _, _ in rp_set(ds["r2"])] == ["239.1.0.0/16", "239.2.0.0/16"],
+             timeout=10, interval=0.2, msg="both ranges at r2")
+    # One range less: gone from r2 within a second, not after its 30 s holdtime.
+    crp["group"] = ["239.1.0.0/16"]
+    ds["r1"].write_config(config("r1", **{"candidate-bsr": {"address": lo1},
+                                          "candidate-rp": crp}))
+    t0 = time.monotonic()
+    ds["r1"].reload()
+    wait_for(lambda: [g for g, _, _ in rp_set(ds["r2"])] == ["239.1.0.0/16"], timeout=5,
+             interval=0.1, msg="239.2/16 withdrawn at r2")
+    took = time.monotonic() - t0
+    assert rp_for(ds["r2"], "239.2.0.1")["origin"] == "none"
+    # No candidacy at all: r2 hears a last BSM at priority 0, then none.
+    ds["r1"].write_config(config("r1"))
+    ds["r1"].reload()
+    wait_for(lambda: bsr_state(ds["r1"])["state"] in ("accept-any", "accept-preferred"),
+             timeout=5, msg="r1 no longer a candidate")
+    wait_for(lambda: bsr_state(ds["r2"]).get("priority") == 0, timeout=5,
+             msg="r2 heard the last BSM, at priority 0")
+    print(f"\n[bsr] by reload: a removed range withdrawn at r2 {took:.2f} s after the reload")
+
+
 # ---------------------------------------------------------------------------
 # Interop: FRR 8.4 has no candidate roles but takes, uses and forwards BSMs.
 
@@ -339,7 +381,10 @@ def test_bsr_troglobit_bsr_and_rp(topo):
     r2 and r3 (ours) follow it, r2 passes its BSM on, traffic flows."""
     t = topo("hs-g-r2-r3-hr")
     ga = t.addr("g", "r2")
-    ds = {r: t.start_pimd(r, t.config_for(r, pim={"hello-interval": HELLO}, igmp=IGMP,
+    # Its 5 s tick drops a neighbour whose Hello holdtime is shorter (and
+    # the Join that came from it): holdtime 12 s, periodic Joins every 10 s.
+    pim = {"hello-interval": HELLO, "hello-holdtime": 12, "join-prune-interval": 10}
+    ds = {r: t.start_pimd(r, t.config_for(r, pim=pim, igmp=IGMP,
                                           extra={"bsr": {"bootstrap-period":
                                                          TROGLOBIT_BS_PERIOD}}),
                           args=("-d", "pim"))

@@ -373,6 +373,29 @@ rpf_unicast_and_no_forward(void **st)
 	assert_int_equal(sent_on[1] + sent_on[2], 0);
 }
 
+/* §3.1.3: a unicast or No-Forward BSM primes a router only in its first BS_Period. */
+static void
+unicast_only_at_startup(void **st)
+{
+	struct msg p;
+
+	one_rp_bsm(&p, "10.9.9.9", 64, 1, "10.1.1.1");
+	recv_from(&p, &pif2, "10.0.0.3", "10.0.0.1");	/* starts the module: dropped */
+	fake_advance(60001);
+	recv_from(&p, &pif2, "10.0.0.2", "10.0.0.1");
+	assert_int_equal(drops[PIM_DROP_BSM_UNEXPECTED], 1);
+	bsm(&p, "10.9.9.9", 64, 2, true);
+	range(&p, "239.0.0.0", 8, 1, 1);
+	rp(&p, "10.1.1.1", 150, 10);
+	recv_bsm(&p);
+	assert_int_equal(drops[PIM_DROP_BSM_UNEXPECTED], 2);
+	assert_int_equal(state(), BSR_NO_INFO);
+	/* The flood from the RPF neighbour is taken as ever. */
+	one_rp_bsm(&p, "10.9.9.9", 64, 3, "10.1.1.1");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_ACCEPT_PREFERRED);
+}
+
 static void
 rpset_fragments_replace_and_expire(void **st)
 {
@@ -691,6 +714,7 @@ main(void)
 		T(table_every_cell),
 		T(accept_forward_and_timers),
 		T(rpf_unicast_and_no_forward),
+		T(unicast_only_at_startup),
 		T(rpset_fragments_replace_and_expire),
 		T(candidate_table_every_cell),
 		T(rand_override_values),
