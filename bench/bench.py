@@ -3,6 +3,8 @@
 """Benchmark: our pimd beside FRR's pimd on the same three-router line.
 
     hs - r1 - r2 - r3 - hr          RP = r2 (its loopback), hello 1 s
+              |  \
+              rb  rc                 ours in both runs: BSR, C-RPs
 
 Run as root (network namespaces), after scripts/deps.sh and a build:
 
@@ -24,6 +26,14 @@ pimd (FRR), waits for the PIM neighbours, then measures in turn:
               to the first received, whether sequence number 0 arrived,
               and how many of the first 100 packets were lost (several
               samples per trial: --onsets).
+  rp-set      our BSR rb (off r2) changes its RP-set: rb's own C-RP goes
+              from priority 10 to 30 and back, so 239.200/16 moves between
+              rb and rc (priority 20): time from rb originating the BSM (its
+              log) to r3 showing the new RP (ours: pimc show rp-for; FRR:
+              show ip pim rp-info), polled; the median poll is the
+              resolution.  FRR 8.4 has no BSR or C-RP role, so the BSR and
+              the C-RPs are ours in both runs and FRR plays the routers that
+              follow it.
   scale       a source sends 4 packets per group per second (--scale-rate)
               round robin to N groups (default 5000) for 5 s; then one
               receiver process on hr joins all N at once: time until every
@@ -70,9 +80,16 @@ MGROUPS = str(REPO / "bench" / "mcast.py")
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ROUTERS = ("r1", "r2", "r3")
-LINE = "hs-r1-r2-r3-hr"
+# rb and rc, off r2, always run our pimd: rb is the BSR, rb and rc are
+# Candidate-RPs for BSR_RANGE (FRR 8.4 has no candidate roles).
+LINE = "hs-r1-r2-r3-hr; r2-rb; r2-rc"
+BSR_RANGE = "239.200.0.0/16"
+BSR_GROUP = "239.200.1.1"
+BSR_SAMPLES = 2    # RP-set changes per trial
 # Thousands of memberships on one receiver socket (see shared PEERS notes).
-SYSCTLS = ["net.core.optmem_max=4194304", "net.ipv4.igmp_max_memberships=20000"]
+# In the UML guest (6.1) optmem_max is global, and scripts/uml-init.sh set it.
+SYSCTLS = ["net.ipv4.igmp_max_memberships=20000"] + \
+    ([] if topo_mod.IN_UML else ["net.core.optmem_max=4194304"])
 HELLO = 1          # s, both daemons
 HOLDTIME = 3       # s: ours derives 3.5 x hello rounded down; FRR told the same
 PORT = 5001
@@ -187,11 +204,29 @@ class Daemons:
         return None if None in vals else sum(vals)
 
 
+def bsr_config(t, router, prio):
+    """rb: BSR and C-RP of priority prio; rc: C-RP of priority 20."""
+    crp = {"address": t.lo(router), "priority": prio, "advertisement-period": 1,
+           "holdtime": 30, "group": [BSR_RANGE]}
+    bsr = {"bootstrap-period": 1, "candidate-rp": crp}
+    if router == "rb":
+        bsr["candidate-bsr"] = {"address": t.lo("rb")}
+    return t.config_for(router, pim={"hello-interval": HELLO, "hello-holdtime": HOLDTIME},
+                        extra={"bsr": bsr})
+
+
+def start_bsr(t):
+    # -d pim: rb logs each BSM it originates, the start of the measurement.
+    for r, prio in (("rb", 10), ("rc", 20)):
+        t.start_pimd(r, bsr_config(t, r, prio), args=("-d", "pim"))
+
+
 class Ours(Daemons):
     name = "ours"
 
     def start(self):
         t = self.t
+        start_bsr(t)
         for r in ROUTERS:
             cfg = t.config_for(r, pim={"hello-interval": HELLO, "hello-holdtime": HOLDTIME},
                                rp=[{"address": t.lo("r2"), "group": ["224.0.0.0/4"]}])
@@ -208,6 +243,10 @@ class Ours(Daemons):
         js = self.t[router].pimd.pimc("show", "neighbors", "--json")
         return len(js.get("pimd:pimd", {}).get("state", {}).get("neighbor", []))
 
+    def rp_at_last_hop(self, group):
+        js = self.t["r3"].pimd.pimc("show", "rp-for", group, "--json")
+        return js["pimd:pimd"]["state"]["rp-for"].get("address")
+
     def star_g_at_rp(self, group):
         js = self.t["r2"].pimd.pimc("show", "upstream", "--json")
         for e in js.get("pimd:pimd", {}).get("state", {}).get("upstream", []):
@@ -221,21 +260,25 @@ class Ours(Daemons):
         return d.log_tail(n) if d else ""
 
     def stop(self):
-        problems = []
-        for r in ROUTERS:
-            d = self.t[r].pimd
-            if d is None:
-                continue
-            died = d.proc is not None and d.proc.poll() is not None
-            try:
-                rc = d.stop()
-                if died:
-                    problems.append(f"{r} pimd had died with exit code {rc}")
-                elif rc not in (0, None):
-                    problems.append(f"{r} pimd exited with {rc} on SIGTERM")
-            except AssertionError as e:
-                problems.append(f"{r} pimd: {e}")
-        return problems
+        return stop_ours(self.t, ROUTERS + ("rb", "rc"))
+
+
+def stop_ours(t, routers):
+    problems = []
+    for r in routers:
+        d = t[r].pimd
+        if d is None:
+            continue
+        died = d.proc is not None and d.proc.poll() is not None
+        try:
+            rc = d.stop()
+            if died:
+                problems.append(f"{r} pimd had died with exit code {rc}")
+            elif rc not in (0, None):
+                problems.append(f"{r} pimd exited with {rc} on SIGTERM")
+        except AssertionError as e:
+            problems.append(f"{r} pimd: {e}")
+    return problems
 
 
 class Frr(Daemons):
@@ -246,6 +289,7 @@ class Frr(Daemons):
         self.f = {}
 
     def start(self):
+        start_bsr(self.t)
         for r in ROUTERS:
             # debug=False: no debug logging, as ours runs without -d
             self.f[r] = peers.start_frr(self.t[r], rp=self.t.lo("r2"), hello=HELLO,
@@ -260,6 +304,14 @@ class Frr(Daemons):
 
     def neighbors(self, router):
         return len(self.f[router].neighbor_addrs())
+
+    def rp_at_last_hop(self, group):
+        # {"RP": [{"group": "239.200.0.0/16", "source": "BSR", ...}], ...}
+        for rp, entries in self.f["r3"].json("show ip pim rp-info json").items():
+            for e in entries if isinstance(entries, list) else [entries]:
+                if e.get("group") == BSR_RANGE:
+                    return e.get("rpAddress", rp)
+        return None
 
     def star_g_at_rp(self, group):
         up = self.f["r2"].upstream()
@@ -295,7 +347,7 @@ class Frr(Daemons):
             except Exception as e:  # noqa: BLE001
                 problems.append(f"{r}: stop failed: {e!r}")
             problems += f.problems
-        return problems
+        return problems + stop_ours(self.t, ("rb", "rc"))
 
 
 KINDS = {"ours": Ours, "frr": Frr}
@@ -432,6 +484,66 @@ def scenario_onset(t, d, res, k, timeout):
         raise ScenarioFailed(f"onset: none of {s['sent']} packets to {g} reached hr")
 
 
+def log_seconds(d, pattern, skip=0, after=0.0):
+    """Seconds of the day of the (skip+1)-th line of d's log that matches
+    pattern and is not older than `after`."""
+    n = 0
+    for line in d.log().splitlines():
+        if pattern not in line:
+            continue
+        h, m, sec = line.split()[0].split(":")
+        at = int(h) * 3600 + int(m) * 60 + float(sec)
+        if at < after:
+            continue
+        if n == skip:
+            return at
+        n += 1
+    return None
+
+
+def now_seconds():
+    now = time.time()
+    lt = time.localtime(now)
+    return lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + now % 1
+
+
+def scenario_rpset(t, d, res, timeout):
+    """The BSR rb's RP-set changes (rb's C-RP priority 10 <-> 30, rc stays at
+    20): time from rb originating the BSM to the new RP at r3, polled."""
+    rb = t["rb"].pimd
+    want = {10: t.lo("rb"), 30: t.lo("rc")}
+    try:
+        wait_for(lambda: d.rp_at_last_hop(BSR_GROUP) == want[10], timeout=timeout,
+                 interval=0.1)
+    except AssertionError:
+        check_alive(d, "rp-set")
+        raise ScenarioFailed(f"rp-set: r3 never mapped {BSR_GROUP} to rb's RP")
+    prio = 10
+    for k in range(BSR_SAMPLES):
+        prio = 30 if prio == 10 else 10
+        changes = rb.log().count(f"for {BSR_RANGE}: priority")
+        rb.write_config(bsr_config(t, "rb", prio))
+        rb.pimc("reload")
+        polls, seen, deadline = [], None, time.monotonic() + timeout
+        while seen is None and time.monotonic() < deadline:
+            t0 = time.monotonic()
+            got = d.rp_at_last_hop(BSR_GROUP)
+            polls.append(time.monotonic() - t0)
+            if got == want[prio]:
+                seen = now_seconds()
+        # The first BSM after the BSR took the new priority.
+        changed = log_seconds(rb, f"for {BSR_RANGE}: priority", skip=changes)
+        origin = log_seconds(rb, "originated a BSM", after=changed) if changed else None
+        if seen is None:
+            check_alive(d, "rp-set")
+            raise ScenarioFailed(f"rp-set: {BSR_GROUP} did not move to {want[prio]} at r3 "
+                                 f"within {timeout}s")
+        if origin is None:
+            raise ScenarioFailed("rp-set: rb logged no BSM after the reload", logs=False)
+        res.setdefault("rpset_ms", []).append((seen - origin) * 1000.0)
+        res.setdefault("rpset_poll_ms", []).append(statistics.median(polls) * 1000.0)
+
+
 def scenario_scale(t, d, res, n, timeout, per_group):
     base = "239.100.0.1"
     res["scale_groups"] = n
@@ -531,6 +643,7 @@ def run_trial(kind, trial, opts):
             ("join-young", lambda: scenario_join(t, d, res, "join_young_ms", "239.1.2.1",
                                                  WARM_YOUNG, opts.join_timeout)),
         ]
+        scenarios.append(("rp-set", lambda: scenario_rpset(t, d, res, opts.join_timeout)))
         for k in range(opts.onsets):
             scenarios.append((f"onset{k}", lambda k=k: scenario_onset(t, d, res, k,
                                                                       opts.join_timeout)))
@@ -616,6 +729,9 @@ def summarize(results, kind):
                             if "scale_seen" in r),
         "scale_cpu_s": med(r.get("scale_cpu_s") for r in rs),
         "scale_rss_pg": med(r.get("scale_rss_per_group") for r in rs),
+        "rpset_ms": med(v for r in rs for v in r.get("rpset_ms", [])),
+        "rpset_poll_ms": med(v for r in rs for v in r.get("rpset_poll_ms", [])),
+        "rpset_n": sum(len(r.get("rpset_ms", [])) for r in rs),
         "idle_rss": med(sum(r["idle_rss"].values()) / len(ROUTERS) for r in rs
                         if r.get("idle_rss") and None not in r["idle_rss"].values()),
     }
@@ -666,6 +782,10 @@ def table(results, opts):
                  f"{fmt(o['lost100'])}/{fmt(o['lost100_max'])}" if o["onset_n"] else "-",
                  f"{fmt(f['lost100'])}/{fmt(f['lost100_max'])}" if f["onset_n"] else "-",
                  "-", "", "-"))
+    row("RP-set change at the BSR to the new RP at the last hop (ms, median)",
+        o["rpset_ms"], f["rpset_ms"], digits=1)
+    row("  one poll of the last hop's RP, the resolution (ms, median)",
+        o["rpset_poll_ms"], f["rpset_poll_ms"], digits=1, show_ratio=False)
     if n:
         row(f"{n} groups: all delivered (s, median; source {opts.scale_rate:g}/s per group)",
             o["scale_all_s"], f["scale_all_s"], "<= 0.33", 1 / 3, 2)
@@ -711,6 +831,7 @@ def per_trial(results):
             f"  {r['kind']:4} #{r['trial']}: nbrs {fmt(r.get('neighbors_s'), 1)}s  "
             f"join {fmt(r.get('join_ms'))}ms (from setsockopt "
             f"{fmt(r.get('join_ms_host'))}; young {fmt(r.get('join_young_ms'))})  onset [{ons}]  "
+            f"rp-set {[fmt(v) for v in r.get('rpset_ms', [])]}ms  "
             f"scale {r.get('scale_seen', '-')}/{r.get('scale_groups', '-')} in "
             f"{fmt(r.get('scale_all_s'), 2)}s cpu {fmt(r.get('scale_cpu_s'), 2)}s "
             f"{r.get('scale_cpu_by_router', '')} rss/g {fmt(r.get('scale_rss_per_group'), 0)} "

@@ -203,6 +203,10 @@ adv_range(const struct pim_crp_adv *a, struct in_addr grp, uint8_t masklen)
 		    inet_ntop(AF_INET, &a->rp, r, sizeof(r)),
 		    inet_ntop(AF_INET, &grp, g, sizeof(g)), masklen, a->priority, a->holdtime);
 	}
+	if (!changed && m->priority != a->priority)
+		log_info("bsr: C-RP %s for %s/%u: priority %u -> %u",
+		    inet_ntop(AF_INET, &a->rp, r, sizeof(r)),
+		    inet_ntop(AF_INET, &grp, g, sizeof(g)), masklen, m->priority, a->priority);
 	changed |= m->priority != a->priority || m->holdtime != a->holdtime;
 	m->priority = a->priority;
 	m->holdtime = a->holdtime;
