@@ -614,6 +614,35 @@ candidate_elected_then_preempted(void **st)
 	assert_int_equal(state(), BSR_ACCEPT_ANY);
 }
 
+/* The rows the scenario above leaves out, on injected time. */
+static void
+candidate_pending_and_candidate_rows(void **st)
+{
+	struct msg p;
+
+	be_candidate("10.5.5.5", 64, 60);
+	/* Pending, a worse BSR: forwarded, still pending, elected on time. */
+	one_rp_bsm(&p, "10.5.5.1", 64, 1, "10.1.1.1");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_PENDING);
+	assert_int_equal(nsent, 1);
+	/* Pending, a better one: followed. */
+	one_rp_bsm(&p, "10.5.5.9", 64, 2, "10.1.1.1");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_CANDIDATE);
+	assert_int_equal(bsr_addr().s_addr, ip("10.5.5.9").s_addr);
+	assert_int_equal(nsent, 2);
+	/* Candidate, another BSR worse than ours: dropped, nothing changes. */
+	one_rp_bsm(&p, "10.5.5.6", 64, 3, "10.1.1.2");
+	recv_bsm(&p);
+	assert_int_equal(state(), BSR_CANDIDATE);
+	assert_int_equal(drops[PIM_DROP_BSM_NOT_PREFERRED], 1);
+	assert_int_equal(nsent, 2);
+	/* The Scope-Zone timer plays no part for a candidate. */
+	fake_advance(BS_TIMEOUT_MS - 1);
+	assert_int_equal(state(), BSR_CANDIDATE);
+}
+
 /* Only the elected BSR takes Candidate-RP-Advertisements. */
 static void
 crp_adv_needs_elected_bsr(void **st)
@@ -705,6 +734,50 @@ crpset_fragments(void **st)
 	assert_int_equal(rps, 100);
 }
 
+/* bsm false: the interface neither takes Bootstraps nor sends them. */
+static void
+bsm_filtered_interface(void **st)
+{
+	static struct cfg_iface off = { .pim = { .enable = true, .bsm = false,
+	    .unicast_bsm = true } };
+	struct msg p;
+
+	if2.cfg = &off;
+	one_rp_bsm(&p, "10.9.9.9", 64, 1, "10.1.1.1");
+	recv_from(&p, &pif2, "10.0.0.2", PIM_ALL_ROUTERS);
+	assert_int_equal(drops[PIM_DROP_BSM_FILTERED], 1);
+	assert_int_equal(state(), BSR_NO_INFO);
+	recv_bsm(&p);					/* on if1: taken ... */
+	assert_int_equal(state(), BSR_ACCEPT_PREFERRED);
+	assert_int_equal(sent_on[2], 0);		/* ... but not sent on if2 */
+}
+
+/* §3.5: a new neighbour gets the kept BSM, with N set, once our Hello is out. */
+static void
+new_neighbor_primed(void **st)
+{
+	struct in_addr nbr = ip("10.0.0.2");	/* a neighbour (the fake nbr_find) */
+	struct pim_bsm m;
+	struct msg p;
+
+	bsr_nbr_new(&pif2, nbr);			/* nothing kept yet */
+	assert_int_equal(fake_timers_pending(), 0);
+	one_rp_bsm(&p, "10.9.9.9", 64, 1, "10.1.1.1");
+	recv_bsm(&p);
+	assert_int_equal(nsent, 1);			/* the flood on if2 */
+	pif2.dr = nbr;					/* it is the DR: we send as well */
+	bsr_nbr_new(&pif2, nbr);
+	fake_advance(99);
+	assert_int_equal(nsent, 1);
+	fake_advance(1);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent_dst.s_addr, nbr.s_addr);
+	last_sent(&m);
+	assert_true(m.no_forward);
+	assert_int_equal(m.frag_tag, 1);
+	assert_int_equal(m.ngroups, 1);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -719,8 +792,11 @@ main(void)
 		T(candidate_table_every_cell),
 		T(rand_override_values),
 		T(candidate_elected_then_preempted),
+		T(candidate_pending_and_candidate_rows),
 		T(crp_adv_needs_elected_bsr),
 		T(crpset_fragments),
+		T(bsm_filtered_interface),
+		T(new_neighbor_primed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
