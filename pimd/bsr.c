@@ -378,12 +378,7 @@ is_candidate(enum bsr_state s)
 static bool
 self_addr(struct in_addr *addr)
 {
-	if (bsr.cand.addr.s_addr != INADDR_ANY) {
-		*addr = bsr.cand.addr;
-		return true;
-	}
-	addr->s_addr = INADDR_ANY;
-	return bsr.cand.ifname[0] != '\0' && iface_link_primary(bsr.cand.ifname, addr);
+	return iface_candidate_addr(&bsr.cand, addr);
 }
 
 static uint32_t

@@ -38,16 +38,6 @@ static struct {
 	unsigned	triggered;	/* advertisements still due at backoff pace */
 } crp;
 
-static bool
-self_addr(const struct cfg_candidate *c, struct in_addr *addr)
-{
-	if (c->addr.s_addr != INADDR_ANY) {
-		*addr = c->addr;
-		return true;
-	}
-	return iface_link_primary(c->ifname, addr);
-}
-
 /* One advertisement of ranges with holdtime, to the BSR. */
 static void
 advertise(const struct cfg_candidate *c, const struct cfg_prefix *ranges, unsigned n,
@@ -61,7 +51,7 @@ advertise(const struct cfg_candidate *c, const struct cfg_prefix *ranges, unsign
 	size_t len;
 
 	bsr_get(&b);
-	if (b.addr.s_addr == INADDR_ANY || n == 0 || !self_addr(c, &a.rp))
+	if (b.addr.s_addr == INADDR_ANY || n == 0 || !iface_candidate_addr(c, &a.rp))
 		return;
 	n = n > UINT8_MAX ? UINT8_MAX : n;	/* the YANG allows no more */
 	for (unsigned i = 0; i < n; i++) {
@@ -127,8 +117,8 @@ withdraw_dropped(const struct cfg_bsr *new)
 
 	if (!crp.enable)
 		return;
-	moved = !new->crp.enable || !self_addr(&crp.cand, &old_addr) ||
-	    !self_addr(&new->crp, &new_addr) || old_addr.s_addr != new_addr.s_addr;
+	moved = !new->crp.enable || !iface_candidate_addr(&crp.cand, &old_addr) ||
+	    !iface_candidate_addr(&new->crp, &new_addr) || old_addr.s_addr != new_addr.s_addr;
 	if ((gone = calloc(crp.ngroups ? crp.ngroups : 1, sizeof(*gone))) == NULL)
 		fatal("crp: out of memory");
 	for (unsigned i = 0; i < crp.ngroups; i++)

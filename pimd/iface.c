@@ -160,13 +160,17 @@ addr_collect(const struct netlink_addr *a, void *arg)
 }
 
 bool
-iface_link_primary(const char *name, struct in_addr *addr)
+iface_candidate_addr(const struct cfg_candidate *c, struct in_addr *addr)
 {
 	struct netlink_link l;
 	struct iface tmp = { .naddr = 0 };
 
+	if (c->addr.s_addr != INADDR_ANY) {
+		*addr = c->addr;
+		return true;
+	}
 	addr->s_addr = INADDR_ANY;
-	if (netlink_link_by_name(name, &l) < 0)
+	if (c->ifname[0] == '\0' || netlink_link_by_name(c->ifname, &l) < 0)
 		return false;
 	netlink_addr_foreach(l.ifindex, addr_collect, &tmp);
 	*addr = tmp.primary;

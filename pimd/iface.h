@@ -16,6 +16,7 @@
 
 #include "netlink.h"
 
+struct cfg_candidate;
 struct cfg_iface;
 struct igmp_if;
 struct pim_if;
@@ -58,8 +59,11 @@ struct iface *iface_find_index(int ifindex);
 struct iface *iface_find_vif(int vif);
 enum iface_oper iface_oper(const struct iface *);
 const char *iface_oper_name(enum iface_oper);
-/* The first primary address of any link, configured here or not; false: none. */
-bool	iface_link_primary(const char *name, struct in_addr *addr);
+/*
+ * A candidate's address (RFC 5059): its configured one, or the first primary
+ * address of its link, configured here or not; false while it has none.
+ */
+bool	iface_candidate_addr(const struct cfg_candidate *, struct in_addr *addr);
 /* Is addr on one of the interface's subnets? */
 bool	iface_on_link(const struct iface *, struct in_addr addr);
 

@@ -92,9 +92,10 @@ iface_find_index(int ifindex)
 }
 
 bool
-iface_link_primary(const char *name, struct in_addr *addr)
+iface_candidate_addr(const struct cfg_candidate *c, struct in_addr *addr)
 {
-	return false;
+	*addr = c->addr;
+	return c->addr.s_addr != INADDR_ANY;
 }
 
 void
